@@ -1,0 +1,48 @@
+# Wraps CMake for people and scripts. On a fresh Debian 12 machine:
+#   make demo    installs what is needed, builds, and shows leea at work
+#   make test    installs what is needed, builds, and runs every test
+BUILD   ?= build
+JOBS    ?= $(shell nproc)
+# Warnings are fatal in CI (CI=true) and whenever WERROR=ON.
+WERROR  ?= $(if $(CI),ON,OFF)
+CMAKE_FLAGS ?=
+
+.PHONY: all build deps configure test demo bench asan format clean install
+
+all: build
+
+deps:
+	scripts/install-deps
+
+configure:
+	cmake -S . -B $(BUILD) -DLEEA_WERROR=$(WERROR) $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+test: deps
+	$(MAKE) build
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+demo: deps
+	$(MAKE) build
+	scripts/demo $(BUILD)/cmd/leea
+
+bench: deps
+	$(MAKE) build BUILD=build-bench CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DLEEA_BUILD_BENCH=ON"
+	build-bench/bench/leea_bench --benchmark_counters_tabular=true
+	bench/key-split-peers.sh build-bench/cmd/leea
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build and tests.
+asan: deps
+	$(MAKE) build BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DLEEA_SANITIZE=ON"
+	ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+
+format:
+	find cmd core tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build-bench build-asan

@@ -1,0 +1,32 @@
+// Registration of command groups with the CLI. main.cpp calls one register_* line per
+// group; each group's file wires its subcommands to run_* functions that parse, call core/
+// and print.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "core/util/result.h"
+
+namespace leea::cmd {
+
+// What the chosen subcommand will do once parsing succeeded. The name ("key split")
+// prefixes its error messages.
+struct Selected {
+  std::string name;
+  std::function<Result<void>()> run;
+};
+
+// Builds the callback that records the subcommand's action.
+inline std::function<void()> select(Selected& s, std::string name,
+                                    std::function<Result<void>()> run) {
+  return [&s, name = std::move(name), run = std::move(run)] {
+    s.name = name;
+    s.run = run;
+  };
+}
+
+void register_key_commands(CLI::App& app, Selected& selected);
+
+}  // namespace leea::cmd
