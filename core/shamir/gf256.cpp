@@ -54,18 +54,18 @@ struct Broadcast {
   }
 };
 
-void portable_mul_add(uint8_t* dst, const uint8_t* src, uint8_t c, size_t n) {
-  Broadcast b(c);
+void portable_mul_add(uint8_t* dst, const uint8_t* a, uint8_t c, const uint8_t* b, size_t n) {
+  Broadcast k(c);
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    uint64_t d, s;
-    std::memcpy(&d, dst + i, 8);
-    std::memcpy(&s, src + i, 8);
-    d = b.times(d) ^ s;
-    std::memcpy(dst + i, &d, 8);
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    x = k.times(x) ^ y;
+    std::memcpy(dst + i, &x, 8);
   }
   for (; i < n; ++i) {
-    dst[i] = static_cast<uint8_t>(b.times(dst[i]) ^ src[i]);
+    dst[i] = static_cast<uint8_t>(k.times(a[i]) ^ b[i]);
   }
 }
 

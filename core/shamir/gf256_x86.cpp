@@ -19,19 +19,20 @@ LEEA_SSSE3 inline __m128i mul16(__m128i a, __m128i lo, __m128i hi, __m128i mask)
   return _mm_xor_si128(_mm_shuffle_epi8(lo, l), _mm_shuffle_epi8(hi, h));
 }
 
-LEEA_SSSE3 void ssse3_mul_add(uint8_t* dst, const uint8_t* src, uint8_t c, size_t n) {
+LEEA_SSSE3 void ssse3_mul_add(uint8_t* dst, const uint8_t* a, uint8_t c, const uint8_t* b,
+                              size_t n) {
   NibbleTables t(c);
   __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(t.lo));
   __m128i hi = _mm_load_si128(reinterpret_cast<const __m128i*>(t.hi));
   __m128i mask = _mm_set1_epi8(0x0F);
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(dst + i));
-    __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+    __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+    __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_xor_si128(mul16(d, lo, hi, mask), s));
   }
   if (i < n) {
-    portable_kernels().mul_add(dst + i, src + i, c, n - i);
+    portable_kernels().mul_add(dst + i, a + i, c, b + i, n - i);
   }
 }
 
@@ -57,20 +58,20 @@ LEEA_AVX2 inline __m256i mul32(__m256i a, __m256i lo, __m256i hi, __m256i mask) 
   return _mm256_xor_si256(_mm256_shuffle_epi8(lo, l), _mm256_shuffle_epi8(hi, h));
 }
 
-LEEA_AVX2 void avx2_mul_add(uint8_t* dst, const uint8_t* src, uint8_t c, size_t n) {
+LEEA_AVX2 void avx2_mul_add(uint8_t* dst, const uint8_t* a, uint8_t c, const uint8_t* b, size_t n) {
   NibbleTables t(c);
   __m256i lo = _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(t.lo)));
   __m256i hi = _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(t.hi)));
   __m256i mask = _mm256_set1_epi8(0x0F);
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(dst + i));
-    __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+    __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
                         _mm256_xor_si256(mul32(d, lo, hi, mask), s));
   }
   if (i < n) {
-    portable_kernels().mul_add(dst + i, src + i, c, n - i);
+    portable_kernels().mul_add(dst + i, a + i, c, b + i, n - i);
   }
 }
 
@@ -92,17 +93,17 @@ LEEA_AVX2 void avx2_mul_acc(uint8_t* dst, const uint8_t* src, uint8_t c, size_t 
 }
 
 // GF2P8MULB multiplies in GF(2^8) modulo 0x11B: exactly this field.
-LEEA_GFNI void gfni_mul_add(uint8_t* dst, const uint8_t* src, uint8_t c, size_t n) {
+LEEA_GFNI void gfni_mul_add(uint8_t* dst, const uint8_t* a, uint8_t c, const uint8_t* b, size_t n) {
   __m256i k = _mm256_set1_epi8(static_cast<char>(c));
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(dst + i));
-    __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+    __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
                         _mm256_xor_si256(_mm256_gf2p8mul_epi8(d, k), s));
   }
   if (i < n) {
-    portable_kernels().mul_add(dst + i, src + i, c, n - i);
+    portable_kernels().mul_add(dst + i, a + i, c, b + i, n - i);
   }
 }
 

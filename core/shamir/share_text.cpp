@@ -1,23 +1,22 @@
 #include "core/shamir/share_text.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstring>
 
+#include "core/util/crc32c.h"
 #include "core/util/encoding.h"
 
 namespace leea::shamir {
 namespace {
 
 constexpr std::string_view kMagic = "leea1.";
-constexpr size_t kCheckBytes = 4;
 // Text buffered per read; a multiple of 4 so that whole base64 quanta are decoded.
 constexpr size_t kReadBuffer = 64 * 1024;
 constexpr size_t kMaxHeader = 64;
 
-std::string check_text(crypto::Digest& d) {
-  auto h = d.finish();
-  return hex_encode(std::span(h).first(kCheckBytes));
-}
+std::string check_text(uint32_t crc) { return fmt::format("{:08x}", crc); }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -49,8 +48,7 @@ Result<ShareFormat> parse_share_format(std::string_view name) {
 std::string split_id_text(const std::array<uint8_t, 8>& id) { return hex_encode(id); }
 
 std::string header_text(const ShareHeader& h) {
-  return std::string(kMagic) + "k" + std::to_string(h.threshold) + ".x" + std::to_string(h.x) +
-         "." + split_id_text(h.split_id) + ".";
+  return fmt::format("{}k{}.x{}.{}.", kMagic, h.threshold, h.x, split_id_text(h.split_id));
 }
 
 ShareWriter::ShareWriter(ShareFormat format, const ShareHeader& header, TextSink& sink)
@@ -71,11 +69,11 @@ Result<void> ShareWriter::payload(std::span<const uint8_t> y) {
   }
   if (!started_) {
     std::string h = header_text(header_);
-    check_.update(h);
+    crc_ = crc32c(h, crc_);
     LEEA_TRY(sink_->write(h));
     started_ = true;
   }
-  check_.update(y);
+  crc_ = crc32c(y, crc_);
   size_t need = (y.size() * 4 + 2) / 3;
   if (text_.size() < need) {
     text_ = crypto::SecretBytes(need);
@@ -96,7 +94,7 @@ Result<void> ShareWriter::finish() {
   if (!started_) {
     LEEA_TRY(payload({}));
   }
-  return sink_->write("." + check_text(check_) + "\n");
+  return sink_->write(fmt::format(".{}\n", check_text(crc_)));
 }
 
 ShareReader::ShareReader(ByteSource& source) : source_(&source), buf_(kReadBuffer + kMaxHeader) {}
@@ -164,7 +162,7 @@ Result<ShareHeader> ShareReader::read_header() {
   h.x = static_cast<uint8_t>(*x);
   std::memcpy(h.split_id.data(), id->data(), 8);
   size_t header_len = kMagic.size() + d3 + 1;
-  check_.update(text.substr(0, header_len));
+  crc_ = crc32c(text.substr(0, header_len), crc_);
   pos_ += header_len;
   return h;
 }
@@ -198,7 +196,7 @@ Result<size_t> ShareReader::read_payload(std::span<uint8_t> out) {
       if (!base64url_decode_to(piece, out.data() + produced)) {
         return make_error(Errc::invalid_data, "invalid character in share payload");
       }
-      check_.update(out.subspan(produced, *size));
+      crc_ = crc32c(out.subspan(produced, *size), crc_);
       produced += *size;
       pos_ += take;
     }
@@ -228,7 +226,7 @@ Result<void> ShareReader::finish() {
   if (!eof_) {
     return make_error(Errc::invalid_data, "unexpected text after the share");
   }
-  std::string want = check_text(check_);
+  std::string want = check_text(crc_);
   if (text.substr(0, n) != want) {
     return make_error(Errc::invalid_data, "bad checksum (share mistyped, truncated or altered)");
   }

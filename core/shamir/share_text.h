@@ -4,16 +4,18 @@
 // leea format, one printable line (RFC 4648 base64url, no padding, no whitespace):
 //
 //   leea1.k3.x2.9f2c1a0b7d3e4f51.<payload>.1a2b3c4d
-//   │     │  │  │                │         └ check: first 4 bytes of SHA-256(header ‖ payload)
+//   │     │  │  │                │         └ check: CRC-32C of header ‖ payload bytes, hex
 //   │     │  │  │                └ base64url of the share's y bytes (as long as the secret)
 //   │     │  │  └ split id: 8 random bytes; shares of different splits never combine
 //   │     │  └ x coordinate, 1..255
 //   │     └ threshold k
 //   └ format version 1
 //
-// The check covers the header text and the payload, so a mistyped, truncated or
-// mis-pasted share is refused by name. It is not a MAC: a forged share with a correct check
-// is caught by comparing shares beyond the threshold, or later by the key check value.
+// The check covers the header text (up to and including its last dot) and the payload
+// bytes, so a mistyped, truncated or mis-pasted share is refused by name: a CRC catches
+// every burst error up to 32 bits, so every single typo. It is not a MAC: a forged share
+// with a correct check is caught by comparing shares beyond the threshold, or later by
+// the key check value.
 //
 // vault format: HashiCorp Vault's unseal keys: base64 (or hex) of y bytes ‖ x. No check,
 // no threshold, no split id. Bounded to kMaxVaultSecret, since x comes last.
@@ -28,7 +30,6 @@
 #include <string>
 #include <string_view>
 
-#include "core/crypto/digest.h"
 #include "core/crypto/secret_bytes.h"
 #include "core/shamir/io.h"
 #include "core/util/result.h"
@@ -65,7 +66,7 @@ class ShareWriter {
   ShareFormat format_;
   ShareHeader header_;
   TextSink* sink_;
-  crypto::Digest check_{crypto::DigestAlg::sha256};
+  uint32_t crc_ = 0;
   crypto::SecretBytes text_;   // leea: base64url of one chunk
   crypto::SecretBytes vault_;  // vault: the y bytes so far, then x
   size_t vault_used_ = 0;
@@ -95,7 +96,7 @@ class ShareReader {
   size_t end_ = 0;
   bool eof_ = false;
   bool payload_done_ = false;
-  crypto::Digest check_{crypto::DigestAlg::sha256};
+  uint32_t crc_ = 0;
 };
 
 // A Vault unseal key: base64 or hex of y ‖ x (at most kMaxVaultSecret + 1 bytes).

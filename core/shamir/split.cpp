@@ -1,5 +1,6 @@
 #include "core/shamir/split.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -39,15 +40,23 @@ Result<void> Splitter::split(std::span<const uint8_t> secret,
   std::span<uint8_t> coeffs = coeffs_.reveal().first(degree * len);
   LEEA_TRY(rng_->fill(coeffs));
   const auto& k = gf256::best_kernels();
-  for (int i = 0; i < p_.shares; ++i) {
-    const uint8_t x = static_cast<uint8_t>(i + 1);
-    uint8_t* y = out[static_cast<size_t>(i)].data();
-    // Horner: y = (((c_{k-1}·x ⊕ c_{k-2})·x ⊕ …)·x ⊕ secret.
-    std::memcpy(y, coeffs.data() + (degree - 1) * len, len);
-    for (size_t j = degree - 1; j > 0; --j) {
-      k.mul_add(y, coeffs.data() + (j - 1) * len, x, len);
+  // Blocks small enough that the secret and coefficient rows stay in cache while every
+  // share is evaluated over them.
+  constexpr size_t kBlock = 4096;
+  for (size_t off = 0; off < len; off += kBlock) {
+    const size_t n = std::min(kBlock, len - off);
+    const uint8_t* c = coeffs.data() + off;
+    for (int i = 0; i < p_.shares; ++i) {
+      const uint8_t x = static_cast<uint8_t>(i + 1);
+      uint8_t* y = out[static_cast<size_t>(i)].data() + off;
+      // Horner: y = ((c_{k-1}·x ⊕ c_{k-2})·x ⊕ …)·x ⊕ secret, row j holding c_{j+1}.
+      const uint8_t* acc = c + (degree - 1) * len;
+      for (size_t j = degree - 1; j > 0; --j) {
+        k.mul_add(y, acc, x, c + (j - 1) * len, n);
+        acc = y;
+      }
+      k.mul_add(y, acc, x, secret.data() + off, n);
     }
-    k.mul_add(y, secret.data(), x, len);
   }
   crypto::cleanse(coeffs.data(), coeffs.size());
   return {};

@@ -1,5 +1,7 @@
 #include "core/util/encoding.h"
 
+#include "core/util/encoding_internal.h"
+
 namespace leea {
 namespace {
 
@@ -126,7 +128,8 @@ bool b64_decode_append(std::string_view text, bool url, std::vector<uint8_t>& ou
   }
   size_t old = out.size();
   out.resize(old + text.size() / 4 * 3 + (text.size() % 4 == 0 ? 0 : text.size() % 4 - 1));
-  return b64_decode_to(text, url, out.data() + old);
+  return url ? base64url_decode_to(text, out.data() + old)
+             : b64_decode_to(text, url, out.data() + old);
 }
 
 }  // namespace
@@ -184,11 +187,25 @@ bool base64url_decode_into(std::string_view text, std::vector<uint8_t>& out) {
 }
 
 size_t base64url_encode_to(std::span<const uint8_t> data, char* out) {
-  return b64_encode_to(data, true, out);
+  size_t done =
+      internal::have_avx2() ? internal::base64url_encode_avx2(data.data(), data.size(), out) : 0;
+  return done / 3 * 4 + b64_encode_to(data.subspan(done), true, out + done / 3 * 4);
 }
 
 bool base64url_decode_to(std::string_view text, uint8_t* out) {
-  return b64_decode_to(text, true, out);
+  if (text.size() % 4 == 1) {
+    return false;
+  }
+  bool bad = false;
+  size_t done = internal::have_avx2()
+                    ? internal::base64url_decode_avx2(text.data(), text.size(), out, &bad)
+                    : 0;
+  bool rest_ok = b64_decode_to(text.substr(done), true, out + done / 4 * 3);
+  return !bad && rest_ok;
+}
+
+size_t base64url_encode_portable_to(std::span<const uint8_t> data, char* out) {
+  return b64_encode_to(data, true, out);
 }
 
 std::optional<std::vector<uint8_t>> base64url_decode(std::string_view text) {

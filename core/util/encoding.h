@@ -34,6 +34,8 @@ std::optional<std::vector<uint8_t>> base64url_decode(std::string_view text);
 // Writes the base64url text of data to out, which must hold (data.size() * 4 + 2) / 3
 // chars. Returns the number of chars written. For callers that keep text in wiped memory.
 size_t base64url_encode_to(std::span<const uint8_t> data, char* out);
+// The scalar encoder alone, to test the vector path against it.
+size_t base64url_encode_portable_to(std::span<const uint8_t> data, char* out);
 // Decodes text into out, which must hold base64url_decoded_size(text.size()) bytes.
 // Returns false on malformed input.
 bool base64url_decode_to(std::string_view text, uint8_t* out);

@@ -91,6 +91,20 @@ TEST(Gf256, NoZeroDivisors) {
   }
 }
 
+TEST(Gf256Kernels, MulAddWorksInPlace) {
+  for (const Kernels* k : available_kernels()) {
+    std::vector<uint8_t> d(77), s(77);
+    for (size_t i = 0; i < d.size(); ++i) {
+      d[i] = static_cast<uint8_t>(i * 7);
+      s[i] = static_cast<uint8_t>(i * 13 + 1);
+    }
+    std::vector<uint8_t> want(d.size());
+    for (size_t i = 0; i < d.size(); ++i) want[i] = mul(d[i], 0x1D) ^ s[i];
+    k->mul_add(d.data(), d.data(), 0x1D, s.data(), d.size());
+    EXPECT_EQ(d, want) << k->name;
+  }
+}
+
 TEST(Gf256Kernels, EveryKernelAgreesWithScalarMultiplication) {
   std::mt19937 rng(7);
   auto kernels = available_kernels();
@@ -102,8 +116,8 @@ TEST(Gf256Kernels, EveryKernelAgreesWithScalarMultiplication) {
       for (auto& v : src) v = static_cast<uint8_t>(rng());
       for (auto& v : dst) v = static_cast<uint8_t>(rng());
       for (int c = 0; c < 256; ++c) {
-        std::vector<uint8_t> a = dst, b = dst;
-        k->mul_add(a.data(), src.data(), static_cast<uint8_t>(c), n);
+        std::vector<uint8_t> a(n), b = dst;
+        k->mul_add(a.data(), dst.data(), static_cast<uint8_t>(c), src.data(), n);
         k->mul_acc(b.data(), src.data(), static_cast<uint8_t>(c), n);
         for (size_t i = 0; i < n; ++i) {
           ASSERT_EQ(a[i], mul(dst[i], c) ^ src[i]) << k->name << " n=" << n << " c=" << c;
