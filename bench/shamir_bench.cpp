@@ -79,7 +79,9 @@ void BM_SplitStreamText(benchmark::State& state) {
   for (auto& s : sinks) ptrs.push_back(&s);
   for (auto _ : state) {
     auto src = memory_source(secret, 0, size);
-    auto r = split_stream(*src, {{3, 5}, ShareFormat::leea, {}}, ptrs, crypto::system_random());
+    SplitOptions options;
+    options.params = {3, 5};
+    auto r = split_stream(*src, options, ptrs, crypto::system_random());
     if (!r) state.SkipWithError("split_stream");
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));

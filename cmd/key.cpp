@@ -19,7 +19,7 @@ namespace leea::cmd {
 namespace {
 
 // Shares of a secret larger than this go to files (--out-dir), not standard output.
-constexpr size_t kMaxStdoutShareText = 512u << 20;
+constexpr size_t kMaxStdoutSecret = 64u << 20;
 
 struct SplitOptions {
   int threshold = 3;
@@ -67,8 +67,10 @@ Result<void> run_split(const SplitOptions& o) {
   uint64_t size = 0;
   LEEA_ASSIGN_OR_RETURN(auto input, open_input(o.in, &size));
   Progress progress("split", size);
-  shamir::SplitOptions opts{
-      {o.threshold, o.shares}, format, [&](uint64_t done) { progress.update(done); }};
+  shamir::SplitOptions opts;
+  opts.params = {o.threshold, o.shares};
+  opts.format = format;
+  opts.progress = [&](uint64_t done) { progress.update(done); };
   if (!o.out_dir.empty()) {
     LEEA_ASSIGN_OR_RETURN(auto files, shamir::split_to_dir(*input, opts, o.out_dir, o.force,
                                                            crypto::system_random()));
@@ -84,12 +86,14 @@ Result<void> run_split(const SplitOptions& o) {
     return {};
   }
   LEEA_TRY(shamir::check_params(opts.params));
+  opts.max_secret_bytes = kMaxStdoutSecret;
+  opts.too_large_hint = "use --out-dir DIR to write its shares to files";
   std::vector<std::unique_ptr<shamir::MemoryTextSink>> sinks;
   std::vector<shamir::TextSink*> ptrs;
   for (int i = 0; i < o.shares; ++i) {
-    sinks.push_back(std::make_unique<shamir::MemoryTextSink>(
-        kMaxStdoutShareText / static_cast<size_t>(o.shares),
-        "secret too large to print its shares; use --out-dir DIR"));
+    // One share line: base64url of the secret plus a header and check of under 64 bytes.
+    sinks.push_back(std::make_unique<shamir::MemoryTextSink>((kMaxStdoutSecret * 4 + 2) / 3 + 64,
+                                                             "share text too long"));
     ptrs.push_back(sinks.back().get());
   }
   LEEA_TRY(shamir::split_stream(*input, opts, ptrs, crypto::system_random()));

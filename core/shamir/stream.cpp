@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/shamir/stream_internal.h"
+#include "core/util/progress.h"
 
 namespace leea::shamir {
 namespace {
@@ -66,6 +67,11 @@ Result<SplitSummary> split_stream(ByteSource& secret, const SplitOptions& option
       LEEA_TRY(with_context(writers[i].payload(out[i]), "share x=" + std::to_string(i + 1)));
     }
     summary.secret_bytes += got;
+    if (options.max_secret_bytes != 0 && summary.secret_bytes > options.max_secret_bytes) {
+      std::string msg = "the secret is larger than " + human_bytes(options.max_secret_bytes);
+      return make_error(Errc::invalid_argument,
+                        options.too_large_hint.empty() ? msg : msg + "; " + options.too_large_hint);
+    }
     if (options.progress) {
       options.progress(summary.secret_bytes);
     }

@@ -25,6 +25,10 @@ struct SplitOptions {
   ShareFormat format = ShareFormat::leea;
   // Called after each chunk with the bytes done so far (for progress lines).
   std::function<void(uint64_t)> progress;
+  // When non-zero, a longer secret fails with Errc::invalid_argument: "the secret is
+  // larger than <limit>" followed by "; <hint>" when a hint is given.
+  uint64_t max_secret_bytes = 0;
+  std::string too_large_hint;
 };
 
 struct SplitSummary {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -71,6 +72,54 @@ TEST(KeyCli, SplitToFilesAndCombineToAFileKeepMode0600) {
   ASSERT_EQ(combine.exit_code, 0) << combine.err;
   EXPECT_EQ(read_file(dir / "back"), secret);
   EXPECT_EQ(mode_of(dir / "back"), 0600u);
+}
+
+// Writes n pseudo-random bytes to p in 1 MiB pieces, so the test itself stays small.
+void write_random_file(const std::filesystem::path& p, size_t n, unsigned seed) {
+  std::ofstream f(p, std::ios::binary);
+  for (size_t done = 0; done < n; done += 1u << 20) {
+    std::string piece = random_bytes(std::min<size_t>(1u << 20, n - done), seed++);
+    f.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+  }
+}
+
+bool same_files(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  std::vector<char> ba(1u << 20), bb(1u << 20);
+  for (;;) {
+    fa.read(ba.data(), static_cast<std::streamsize>(ba.size()));
+    fb.read(bb.data(), static_cast<std::streamsize>(bb.size()));
+    if (fa.gcount() != fb.gcount()) return false;
+    if (fa.gcount() == 0) return true;
+    if (!std::equal(ba.begin(), ba.begin() + fa.gcount(), bb.begin())) return false;
+  }
+}
+
+TEST(KeyCli, LargeSecretsStreamInBoundedMemory) {
+  // 96 MiB through split and combine: the peak resident size stays far below the secret.
+  TempDir dir;
+  write_random_file(dir / "big", 96u << 20, 4);
+  auto split = leea({"key", "split", "-k", "3", "-n", "5", "--in", (dir / "big").string(),
+                     "--out-dir", (dir / "s").string()});
+  ASSERT_EQ(split.exit_code, 0) << split.err;
+  EXPECT_LT(split.max_rss_kib, 40 * 1024);
+  auto combine =
+      leea({"key", "combine", "--out", (dir / "back").string(), (dir / "s/share-2").string(),
+            (dir / "s/share-4").string(), (dir / "s/share-5").string()});
+  ASSERT_EQ(combine.exit_code, 0) << combine.err;
+  EXPECT_LT(combine.max_rss_kib, 40 * 1024);
+  EXPECT_TRUE(same_files(dir / "big", dir / "back"));
+}
+
+TEST(KeyCli, PrintingSharesOfAHugeSecretAsksForOutDir) {
+  TempDir dir;
+  write_random_file(dir / "big", (64u << 20) + 1, 5);
+  auto r = leea({"key", "split", "-k", "2", "-n", "2", "--in", (dir / "big").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_EQ(r.err,
+            "leea: error: key split: the secret is larger than 64.0 MiB; use --out-dir "
+            "DIR to write its shares to files\n");
 }
 
 TEST(KeyCli, SplitRefusesToOverwriteShareFilesWithoutForce) {

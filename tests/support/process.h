@@ -11,6 +11,7 @@ struct RunResult {
   int exit_code = -1;  // 128 + signal when killed by a signal
   std::string out;
   std::string err;
+  long max_rss_kib = 0;  // peak resident set size of the child
 };
 
 RunResult run(const std::vector<std::string>& argv, const std::string& input = "");

@@ -53,7 +53,10 @@ std::vector<std::string> split_text(const Bytes& secret, SplitParams p,
   std::vector<StringSink> sinks(static_cast<size_t>(p.shares));
   std::vector<TextSink*> ptrs;
   for (auto& s : sinks) ptrs.push_back(&s);
-  auto r = split_stream(*src, {p, f, {}}, ptrs, rng);
+  SplitOptions options;
+  options.params = p;
+  options.format = f;
+  auto r = split_stream(*src, options, ptrs, rng);
   EXPECT_TRUE(r) << (r ? "" : r.error().message);
   std::vector<std::string> out;
   for (auto& s : sinks) out.push_back(s.text);
@@ -254,7 +257,9 @@ TEST(ShamirSplit, RefusesAnEmptySecretBeforeWritingAnything) {
   auto src = memory_source(wiped(""), 0, 0);
   std::vector<StringSink> sinks(3);
   std::vector<TextSink*> ptrs{&sinks[0], &sinks[1], &sinks[2]};
-  auto r = split_stream(*src, {{2, 3}, ShareFormat::leea, {}}, ptrs, rng);
+  SplitOptions options;
+  options.params = {2, 3};
+  auto r = split_stream(*src, options, ptrs, rng);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "the secret is empty");
   EXPECT_EQ(r.error().code, Errc::invalid_argument);
