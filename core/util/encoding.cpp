@@ -1,5 +1,6 @@
 #include "core/util/encoding.h"
 
+#include "core/util/ct.h"
 #include "core/util/encoding_internal.h"
 
 namespace leea {
@@ -119,6 +120,7 @@ bool b64_decode_to(std::string_view text, bool url, uint8_t* out) {
       bad |= w & 0xFFFFu;
     }
   }
+  LEEA_DECLASSIFY(&bad, sizeof bad);  // valid or not is the public outcome
   return bad == 0;
 }
 
@@ -157,6 +159,7 @@ std::optional<std::vector<uint8_t>> hex_decode(std::string_view text) {
     bad |= (hi | lo) & 0x100u;
     out.push_back(static_cast<uint8_t>((hi << 4) | (lo & 15u)));
   }
+  LEEA_DECLASSIFY(&bad, sizeof bad);
   if (bad != 0) {
     return std::nullopt;
   }
@@ -201,6 +204,7 @@ bool base64url_decode_to(std::string_view text, uint8_t* out) {
                     ? internal::base64url_decode_avx2(text.data(), text.size(), out, &bad)
                     : 0;
   bool rest_ok = b64_decode_to(text.substr(done), true, out + done / 4 * 3);
+  LEEA_DECLASSIFY(&bad, sizeof bad);
   return !bad && rest_ok;
 }
 
