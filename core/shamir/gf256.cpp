@@ -69,22 +69,7 @@ void portable_mul_add(uint8_t* dst, const uint8_t* a, uint8_t c, const uint8_t* 
   }
 }
 
-void portable_mul_acc(uint8_t* dst, const uint8_t* src, uint8_t c, size_t n) {
-  Broadcast b(c);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t d, s;
-    std::memcpy(&d, dst + i, 8);
-    std::memcpy(&s, src + i, 8);
-    d ^= b.times(s);
-    std::memcpy(dst + i, &d, 8);
-  }
-  for (; i < n; ++i) {
-    dst[i] = static_cast<uint8_t>(dst[i] ^ b.times(src[i]));
-  }
-}
-
-const Kernels kPortable{"portable", portable_mul_add, portable_mul_acc};
+const Kernels kPortable{"portable", portable_mul_add};
 
 }  // namespace
 

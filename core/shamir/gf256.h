@@ -22,13 +22,13 @@ uint8_t inv(uint8_t a);
 // REQUIRES: b != 0.
 uint8_t div(uint8_t a, uint8_t b);
 
-// Bulk operations over n bytes with a public constant c:
-//   mul_add: dst[i] = a[i]·c ⊕ b[i]      (one Horner step; dst may be a)
-//   mul_acc: dst[i] = dst[i] ⊕ src[i]·c   (one Lagrange term when combining)
+// The bulk operation over n bytes with a public constant c:
+//   mul_add: dst[i] = a[i]·c ⊕ b[i]
+// dst may alias a or b: a Horner step is mul_add(y, y, x, coeff), a Lagrange term when
+// combining is mul_add(out, share, λ, out).
 struct Kernels {
   std::string_view name;
   void (*mul_add)(uint8_t* dst, const uint8_t* a, uint8_t c, const uint8_t* b, size_t n);
-  void (*mul_acc)(uint8_t* dst, const uint8_t* src, uint8_t c, size_t n);
 };
 
 // Every kernel set this CPU can run, portable first.

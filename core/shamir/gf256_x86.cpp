@@ -36,22 +36,6 @@ LEEA_SSSE3 void ssse3_mul_add(uint8_t* dst, const uint8_t* a, uint8_t c, const u
   }
 }
 
-LEEA_SSSE3 void ssse3_mul_acc(uint8_t* dst, const uint8_t* src, uint8_t c, size_t n) {
-  NibbleTables t(c);
-  __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(t.lo));
-  __m128i hi = _mm_load_si128(reinterpret_cast<const __m128i*>(t.hi));
-  __m128i mask = _mm_set1_epi8(0x0F);
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(dst + i));
-    __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_xor_si128(d, mul16(s, lo, hi, mask)));
-  }
-  if (i < n) {
-    portable_kernels().mul_acc(dst + i, src + i, c, n - i);
-  }
-}
-
 LEEA_AVX2 inline __m256i mul32(__m256i a, __m256i lo, __m256i hi, __m256i mask) {
   __m256i l = _mm256_and_si256(a, mask);
   __m256i h = _mm256_and_si256(_mm256_srli_epi16(a, 4), mask);
@@ -75,23 +59,6 @@ LEEA_AVX2 void avx2_mul_add(uint8_t* dst, const uint8_t* a, uint8_t c, const uin
   }
 }
 
-LEEA_AVX2 void avx2_mul_acc(uint8_t* dst, const uint8_t* src, uint8_t c, size_t n) {
-  NibbleTables t(c);
-  __m256i lo = _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(t.lo)));
-  __m256i hi = _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(t.hi)));
-  __m256i mask = _mm256_set1_epi8(0x0F);
-  size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(dst + i));
-    __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
-                        _mm256_xor_si256(d, mul32(s, lo, hi, mask)));
-  }
-  if (i < n) {
-    portable_kernels().mul_acc(dst + i, src + i, c, n - i);
-  }
-}
-
 // GF2P8MULB multiplies in GF(2^8) modulo 0x11B: exactly this field.
 LEEA_GFNI void gfni_mul_add(uint8_t* dst, const uint8_t* a, uint8_t c, const uint8_t* b, size_t n) {
   __m256i k = _mm256_set1_epi8(static_cast<char>(c));
@@ -107,23 +74,9 @@ LEEA_GFNI void gfni_mul_add(uint8_t* dst, const uint8_t* a, uint8_t c, const uin
   }
 }
 
-LEEA_GFNI void gfni_mul_acc(uint8_t* dst, const uint8_t* src, uint8_t c, size_t n) {
-  __m256i k = _mm256_set1_epi8(static_cast<char>(c));
-  size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(dst + i));
-    __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
-                        _mm256_xor_si256(d, _mm256_gf2p8mul_epi8(s, k)));
-  }
-  if (i < n) {
-    portable_kernels().mul_acc(dst + i, src + i, c, n - i);
-  }
-}
-
-const Kernels kSsse3{"ssse3", ssse3_mul_add, ssse3_mul_acc};
-const Kernels kAvx2{"avx2", avx2_mul_add, avx2_mul_acc};
-const Kernels kGfni{"gfni", gfni_mul_add, gfni_mul_acc};
+const Kernels kSsse3{"ssse3", ssse3_mul_add};
+const Kernels kAvx2{"avx2", avx2_mul_add};
+const Kernels kGfni{"gfni", gfni_mul_add};
 
 }  // namespace
 

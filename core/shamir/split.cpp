@@ -99,22 +99,27 @@ std::vector<uint8_t> Combiner::lagrange_at(uint8_t x) const {
   return out;
 }
 
-void Combiner::combine(std::span<const std::span<const uint8_t>> ys, std::span<uint8_t> out) const {
+namespace {
+
+// out = Σ ys[i]·weights[i]
+void weighted_sum(std::span<const uint8_t> weights, std::span<const std::span<const uint8_t>> ys,
+                  std::span<uint8_t> out) {
   std::memset(out.data(), 0, out.size());
   const auto& k = gf256::best_kernels();
-  for (size_t i = 0; i < xs_.size(); ++i) {
-    k.mul_acc(out.data(), ys[i].data(), lambda0_[i], out.size());
+  for (size_t i = 0; i < weights.size(); ++i) {
+    k.mul_add(out.data(), ys[i].data(), weights[i], out.data(), out.size());
   }
+}
+
+}  // namespace
+
+void Combiner::combine(std::span<const std::span<const uint8_t>> ys, std::span<uint8_t> out) const {
+  weighted_sum(lambda0_, ys, out);
 }
 
 void Combiner::evaluate_at(uint8_t x, std::span<const std::span<const uint8_t>> ys,
                            std::span<uint8_t> out) const {
-  std::vector<uint8_t> lambda = lagrange_at(x);
-  std::memset(out.data(), 0, out.size());
-  const auto& k = gf256::best_kernels();
-  for (size_t i = 0; i < xs_.size(); ++i) {
-    k.mul_acc(out.data(), ys[i].data(), lambda[i], out.size());
-  }
+  weighted_sum(lagrange_at(x), ys, out);
 }
 
 }  // namespace leea::shamir

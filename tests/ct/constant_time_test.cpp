@@ -71,7 +71,7 @@ TEST(ConstantTime, EveryKernelOnSecretData) {
     secret(a);
     secret(b);
     k->mul_add(d.data(), a.data(), 0x53, b.data(), d.size());
-    k->mul_acc(d.data(), a.data(), 0xCA, d.size());
+    k->mul_add(d.data(), a.data(), 0xCA, d.data(), d.size());
     declassify(d);
     for (size_t i = 0; i < d.size(); ++i) {
       declassify(a);

@@ -118,7 +118,7 @@ TEST(Gf256Kernels, EveryKernelAgreesWithScalarMultiplication) {
       for (int c = 0; c < 256; ++c) {
         std::vector<uint8_t> a(n), b = dst;
         k->mul_add(a.data(), dst.data(), static_cast<uint8_t>(c), src.data(), n);
-        k->mul_acc(b.data(), src.data(), static_cast<uint8_t>(c), n);
+        k->mul_add(b.data(), src.data(), static_cast<uint8_t>(c), b.data(), n);
         for (size_t i = 0; i < n; ++i) {
           ASSERT_EQ(a[i], mul(dst[i], c) ^ src[i]) << k->name << " n=" << n << " c=" << c;
           ASSERT_EQ(b[i], dst[i] ^ mul(src[i], c)) << k->name << " n=" << n << " c=" << c;
