@@ -1,0 +1,42 @@
+#include "core/tee/evidence.h"
+
+#include "core/crypto/digest.h"
+#include "core/tee/sim/sim.h"
+
+namespace leea::tee {
+
+Binding compute_binding(std::span<const uint8_t> nonce, std::span<const uint8_t> eph_spki_der,
+                        const std::array<uint8_t, 32>& log_digest) {
+  auto eph = crypto::sha256(eph_spki_der);
+  auto d = crypto::Digest(crypto::DigestAlg::sha256)
+               .update(std::string_view("leea-binding-v1"))
+               .update(nonce)
+               .update(eph)
+               .update(log_digest)
+               .finish();
+  Binding b{};
+  std::copy(d.begin(), d.end(), b.begin());
+  return b;
+}
+
+std::unique_ptr<EvidenceVerifier> make_verifier(config::TeeKind kind) {
+  switch (kind) {
+    case config::TeeKind::sim:
+      return sim::make_verifier();
+    default:
+      return nullptr;
+  }
+}
+
+Result<std::unique_ptr<EvidenceProducer>> make_producer(config::TeeKind kind) {
+  switch (kind) {
+    case config::TeeKind::sim:
+      return sim::make_producer();
+    default:
+      return make_error(Errc::unavailable, "evidence kind '" +
+                                               std::string(config::tee_kind_name(kind)) +
+                                               "' is not supported by this build yet");
+  }
+}
+
+}  // namespace leea::tee
