@@ -28,5 +28,9 @@ inline std::function<void()> select(Selected& s, std::string name,
 }
 
 void register_key_commands(CLI::App& app, Selected& selected);
+void register_validator_commands(CLI::App& app, Selected& selected);
+void register_order_commands(CLI::App& app, Selected& selected);
+void register_attest_commands(CLI::App& app, Selected& selected);
+void register_pool_commands(CLI::App& app, Selected& selected);
 
 }  // namespace leea::cmd

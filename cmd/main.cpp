@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
 
   leea::cmd::Selected selected;
   leea::cmd::register_key_commands(app, selected);
+  leea::cmd::register_validator_commands(app, selected);
+  leea::cmd::register_order_commands(app, selected);
+  leea::cmd::register_attest_commands(app, selected);
+  leea::cmd::register_pool_commands(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -126,9 +126,26 @@ Result<std::vector<PoolMember>> parse_members(const Source& src, const Value& li
 Result<PoolConfig> parse_pool(const Source& src, std::string_view text) {
   LEEA_ASSIGN_OR_RETURN(YAML::Node root, internal::parse_document(src, text));
   LEEA_ASSIGN_OR_RETURN(Map top, internal::open_root(src, root, kPoolVersion));
-  LEEA_TRY(top.allow({"version", "threshold", "validators"}));
+  LEEA_TRY(top.allow({"version", "threshold", "validators", "operator_keys"}));
   PoolConfig pool;
   pool.source = src.name;
+  if (auto keys = top.find("operator_keys")) {
+    LEEA_ASSIGN_OR_RETURN(std::vector<Value> items, internal::as_sequence(src, *keys));
+    for (const Value& item : items) {
+      LEEA_ASSIGN_OR_RETURN(auto der,
+                            internal::as_checked<std::vector<uint8_t>>(
+                                src, item, [](std::string_view t) -> Result<std::vector<uint8_t>> {
+                                  auto b = base64_decode(t);
+                                  if (!b || b->empty() || b->size() > 1024) {
+                                    return make_error(Errc::config,
+                                                      "must be the base64 of a public "
+                                                      "key's SubjectPublicKeyInfo DER");
+                                  }
+                                  return *b;
+                                }));
+      pool.operator_keys.push_back(std::move(der));
+    }
+  }
   auto threshold = top.find("threshold");
   if (threshold) {
     LEEA_ASSIGN_OR_RETURN(pool.threshold,

@@ -68,6 +68,9 @@ struct PoolConfig {
   std::string source;  // display name of the file it was read from
   int threshold = kDefaultThreshold;
   std::vector<PoolMember> validators;  // in file order
+  // Public keys (SPKI DER) of the operators whose share manifests the VM accepts; the file
+  // writes each as base64. Empty when the pool names none.
+  std::vector<std::vector<uint8_t>> operator_keys;
 };
 
 // Reads and validates a pool file (at most kMaxConfigBytes). Errors name the file as given

@@ -95,7 +95,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "pool.yaml:2:1: unknown key 'thresold' (did you mean 'threshold'?)"},
         BadPool{"UnknownKeyWithoutSuggestion", pool_text(3) + "colour: red\n",
                 "pool.yaml:16:1: unknown key 'colour' (expected one of: version, threshold, "
-                "validators)"},
+                "validators, operator_keys)"},
         BadPool{"UnknownMemberKey",
                 with(pool_text(3), "    url: https://127.0.0.1:8442",
                      "    ulr: https://127.0.0.1:8442"),
@@ -214,6 +214,16 @@ TEST(PoolConfig, ReportsAMissingFileAsAnIoError) {
   auto pool = load_pool_file(dir / "absent.yaml");
   ASSERT_FALSE(pool);
   EXPECT_EQ(pool.error().code, Errc::io);
+}
+
+TEST(PoolConfig, ReadsOperatorKeysAsSpkiDer) {
+  auto pool = load_pool_string(pool_text(3) + "operator_keys:\n  - AQID\n", "pool.yaml");
+  ASSERT_TRUE(pool) << pool.error().message;
+  ASSERT_EQ(pool->operator_keys.size(), 1u);
+  EXPECT_EQ(pool->operator_keys[0], (std::vector<uint8_t>{1, 2, 3}));
+  auto bad = load_pool_string(pool_text(3) + "operator_keys:\n  - '***'\n", "pool.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("must be the base64 of a public key"), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,101 @@
+// leea attest: the VM proves itself to the pool, gets a token and, with its shares, the
+// disk secret.
+#include <unistd.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cmd/commands.h"
+#include "core/attest/attest_client.h"
+#include "core/config/order.h"
+#include "core/config/pool.h"
+#include "core/crypto/secret_bytes.h"
+#include "core/tee/evidence.h"
+#include "core/util/files.h"
+
+namespace leea::cmd {
+namespace {
+
+struct AttestCmdOptions {
+  std::string pool;
+  std::string order;
+  std::string tee = "sim";
+  std::string token_out;
+  std::string key_out;
+  int timeout_ms = 5000;
+  bool json = false;
+};
+
+Result<void> write_private(const std::string& path, std::span<const uint8_t> bytes) {
+  LEEA_ASSIGN_OR_RETURN(auto f, AtomicFile::open(path, 0600, AtomicFile::Mode::create_new));
+  LEEA_TRY(f.write(bytes));
+  return f.commit();
+}
+
+Result<void> run_attest_cmd(const AttestCmdOptions& o) {
+  crypto::harden_process();
+  LEEA_ASSIGN_OR_RETURN(auto pool, config::load_pool_file(o.pool));
+  auto kind = config::parse_tee_kind(o.tee);
+  if (!kind) {
+    return make_error(Errc::usage, "unknown --tee '" + o.tee + "' (sim, snp, tdx or tpm)");
+  }
+  LEEA_ASSIGN_OR_RETURN(auto producer, tee::make_producer(*kind));
+  attest::AttestOptions a;
+  a.pool = &pool;
+  a.order = o.order;
+  a.producer = producer.get();
+  a.fetch_secret = !o.key_out.empty();
+  a.timeout_ms = o.timeout_ms;
+  LEEA_ASSIGN_OR_RETURN(auto out, attest::run_attest(a));
+  if (!o.token_out.empty()) {
+    LEEA_TRY(write_private(
+        o.token_out,
+        std::span(reinterpret_cast<const uint8_t*>(out.token.data()), out.token.size())));
+  }
+  if (!o.key_out.empty()) {
+    LEEA_TRY(write_private(o.key_out, out.secret.reveal()));
+  }
+  if (o.json) {
+    nlohmann::json j = {{"order", o.order},
+                        {"attested_by", out.attested_by},
+                        {"token_expires", out.token_expires},
+                        {"shares_from", out.shares_from},
+                        {"passed_over", out.problems}};
+    return write_all(STDOUT_FILENO, j.dump(2) + "\n");
+  }
+  std::string text = "attested by " + out.attested_by + "\n";
+  if (!out.shares_from.empty()) {
+    std::string from;
+    for (const auto& v : out.shares_from) from += (from.empty() ? "" : ", ") + v;
+    text += "shares from " + from + "; secret written to " + o.key_out + "\n";
+  }
+  for (const auto& p : out.problems) text += "passed over " + p + "\n";
+  return write_all(STDERR_FILENO, text);
+}
+
+}  // namespace
+
+void register_attest_commands(CLI::App& app, Selected& selected) {
+  auto o = std::make_shared<AttestCmdOptions>();
+  CLI::App* a = app.add_subcommand(
+      "attest",
+      "Prove this VM to a validator picked at random and get a token; with --key-out,\n"
+      "also collect shares sealed to an ephemeral key from validators picked at random,\n"
+      "combine them and check the secret against the operator's manifest.\n"
+      "\n"
+      "Examples:\n"
+      "  leea attest --pool pool.yaml --order demo-sim --tee sim --token-out token.jwt\n"
+      "  leea attest --pool pool.yaml --order demo-sim --tee sim --key-out /run/disk.key");
+  a->add_option("--pool", o->pool, "Pool file (its fingerprints are the only TLS trust)")
+      ->required();
+  a->add_option("--order", o->order, "Order id")->required();
+  a->add_option("--tee", o->tee, "Evidence kind: sim (snp, tdx, tpm come later)");
+  a->add_option("--token-out", o->token_out, "Write the token to FILE (0600)");
+  a->add_option("--key-out", o->key_out, "Fetch the shares and write the secret to FILE (0600)");
+  a->add_option("--timeout-ms", o->timeout_ms, "Per-validator request timeout (default 5000)");
+  a->add_flag("--json", o->json, "Print a JSON summary on stdout");
+  a->callback(select(selected, "attest", [o] { return run_attest_cmd(*o); }));
+}
+
+}  // namespace leea::cmd

@@ -1,0 +1,118 @@
+// leea order register / revoke: the operator gives an order and its secret's shares to a
+// pool, or takes them back.
+#include <unistd.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cmd/commands.h"
+#include "core/attest/register.h"
+#include "core/config/pool.h"
+#include "core/crypto/keys.h"
+#include "core/crypto/secret_bytes.h"
+#include "core/util/files.h"
+
+namespace leea::cmd {
+namespace {
+
+constexpr size_t kMaxSecret = 1u << 20;
+
+struct OrderOptions {
+  std::string pool;
+  std::string order;  // register: a file; revoke: an id
+  std::string secret_file;
+  std::string operator_key;
+  std::string operator_id = "ops";
+  bool json = false;
+};
+
+Result<void> print_outcomes(const std::vector<attest::MemberOutcome>& members, bool json,
+                            nlohmann::json extra) {
+  if (json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& m : members) {
+      list.push_back({{"validator", m.validator}, {"ok", m.ok}, {"detail", m.detail}});
+    }
+    extra["validators"] = list;
+    return write_all(STDOUT_FILENO, extra.dump(2) + "\n");
+  }
+  std::string out;
+  for (const auto& m : members) {
+    out += m.validator + ": " + (m.ok ? "ok" : "failed: " + m.detail) + "\n";
+  }
+  return write_all(STDOUT_FILENO, out);
+}
+
+Result<void> run_register(const OrderOptions& o) {
+  crypto::harden_process();
+  LEEA_ASSIGN_OR_RETURN(auto pool, config::load_pool_file(o.pool));
+  LEEA_ASSIGN_OR_RETURN(std::string order_text, read_file(o.order, 64 * 1024));
+  LEEA_ASSIGN_OR_RETURN(auto secret, crypto::read_secret(o.secret_file.c_str(), kMaxSecret));
+  LEEA_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::load_pem(o.operator_key));
+  LEEA_ASSIGN_OR_RETURN(auto report,
+                        attest::register_order(pool, order_text, secret, {o.operator_id, &key}));
+  return print_outcomes(report.members, o.json,
+                        {{"order", report.order},
+                         {"split_id", report.split_id},
+                         {"threshold", report.threshold},
+                         {"shares", report.shares}});
+}
+
+Result<void> run_revoke(const OrderOptions& o) {
+  LEEA_ASSIGN_OR_RETURN(auto pool, config::load_pool_file(o.pool));
+  LEEA_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::load_pem(o.operator_key));
+  auto outcomes = attest::revoke_order(pool, o.order, {o.operator_id, &key});
+  LEEA_TRY(print_outcomes(outcomes, o.json, {{"order", o.order}}));
+  size_t failed = 0;
+  for (const auto& m : outcomes) failed += m.ok ? 0 : 1;
+  if (failed > 0) {
+    return make_error(Errc::unavailable, std::to_string(failed) +
+                                             " validators did not confirm the revocation; run "
+                                             "it again when they are reachable");
+  }
+  return {};
+}
+
+void add_common(CLI::App* c, OrderOptions& o) {
+  c->add_option("--pool", o.pool, "Pool file")->required();
+  c->add_option("--operator-key", o.operator_key, "Operator private key (PEM)")->required();
+  c->add_option("--operator-id", o.operator_id, "Operator id the validators know (default ops)");
+  c->add_flag("--json", o.json, "Print the per-validator result as JSON");
+}
+
+}  // namespace
+
+void register_order_commands(CLI::App& app, Selected& selected) {
+  CLI::App* order = app.add_subcommand("order", "Register or revoke an order with a pool");
+  order->require_subcommand(1, 1);
+
+  auto ro = std::make_shared<OrderOptions>();
+  CLI::App* reg = order->add_subcommand(
+      "register",
+      "Split a secret (threshold from the order, else the pool) and give every validator\n"
+      "the order, its share and the operator-signed share manifest. If a validator does\n"
+      "not accept, the order is removed from the others and the command fails.\n"
+      "\n"
+      "Example:\n"
+      "  leea order register --pool pool.yaml --order configs/order-sim.yaml \\\n"
+      "      --secret-file disk.key --operator-key operator.key");
+  add_common(reg, *ro);
+  reg->add_option("--order", ro->order, "Order file (YAML)")->required();
+  reg->add_option("--secret-file", ro->secret_file, "The secret ('-' = standard input)")
+      ->required();
+  reg->callback(select(selected, "order register", [ro] { return run_register(*ro); }));
+
+  auto vo = std::make_shared<OrderOptions>();
+  CLI::App* rev = order->add_subcommand(
+      "revoke",
+      "Remove an order, and with it every validator's share, from the whole pool.\n"
+      "\n"
+      "Example:\n"
+      "  leea order revoke --pool pool.yaml --order demo-sim --operator-key operator.key");
+  add_common(rev, *vo);
+  rev->add_option("--order", vo->order, "Order id")->required();
+  rev->callback(select(selected, "order revoke", [vo] { return run_revoke(*vo); }));
+}
+
+}  // namespace leea::cmd

@@ -1,0 +1,142 @@
+#include "core/attest/appraise.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/config/values.h"
+#include "core/crypto/digest.h"
+#include "core/tee/evidence.h"
+#include "core/util/encoding.h"
+
+namespace leea::attest {
+namespace {
+
+constexpr size_t kMaxReport = 64 * 1024;
+
+bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  // Public values (digests of public data); a plain comparison is fine.
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+// The value a reference name refers to: a claim of the verified report, else an event of
+// the log (whose integrity the binding proved).
+std::optional<std::string> measured(const std::string& name, const tee::Claims& claims,
+                                    const evidence::EventLog& log) {
+  if (auto it = claims.values.find(name); it != claims.values.end()) return it->second;
+  if (const auto* e = log.find(name)) return e->value ? *e->value : e->digest;
+  return std::nullopt;
+}
+
+void check_references(const config::OrderConfig& order, const tee::Claims& claims,
+                      const evidence::EventLog& log, Verdict& v) {
+  for (const auto& [name, want] : order.reference.digests) {
+    const auto* e = log.find(name);
+    std::optional<std::string> got =
+        claims.values.count(name) ? claims.values.at(name)
+                                  : (e ? std::optional<std::string>(e->digest) : std::nullopt);
+    std::string check = "reference." + name;
+    if (!got) {
+      v.failed.push_back({check, "not measured"});
+    } else if (*got != config::format_tagged_digest(want)) {
+      v.failed.push_back(
+          {check, "measured " + *got + ", expected " + config::format_tagged_digest(want)});
+    } else {
+      v.passed.push_back(check);
+    }
+  }
+  for (const auto& [name, allowed] : order.reference.allowed) {
+    auto got = measured(name, claims, log);
+    std::string check = "reference." + name;
+    if (!got) {
+      v.failed.push_back({check, "not measured"});
+    } else if (std::find(allowed.begin(), allowed.end(), *got) == allowed.end()) {
+      v.failed.push_back({check, "value '" + got->substr(0, 64) + "' is not allowed"});
+    } else {
+      v.passed.push_back(check);
+    }
+  }
+  for (const auto& s : order.reference.skip) v.passed.push_back("skipped." + s.name);
+}
+
+}  // namespace
+
+std::string EvidenceDocument::to_json() const {
+  nlohmann::json j = {{"kind", std::string(config::tee_kind_name(kind))},
+                      {"report", report},
+                      {"event_log", nlohmann::json::parse(log.to_json())}};
+  return j.dump();
+}
+
+Result<EvidenceDocument> EvidenceDocument::from_json(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j["kind"].is_string() || !j["report"].is_string() ||
+      !j["event_log"].is_array()) {
+    return make_error(Errc::invalid_data, "evidence: expected {kind, report, event_log}");
+  }
+  EvidenceDocument d;
+  auto kind = config::parse_tee_kind(j["kind"].get<std::string>());
+  if (!kind) {
+    return make_error(Errc::invalid_data, "evidence: unknown kind");
+  }
+  d.kind = *kind;
+  d.report = j["report"].get<std::string>();
+  if (d.report.size() > kMaxReport) {
+    return make_error(Errc::invalid_data, "evidence: report larger than 64 KiB");
+  }
+  LEEA_ASSIGN_OR_RETURN(d.log, evidence::EventLog::from_json(j["event_log"].dump()));
+  return d;
+}
+
+std::string Verdict::summary() const {
+  std::string s;
+  for (const auto& f : failed) {
+    s += (s.empty() ? "" : "; ") + f.check + ": " + f.detail;
+  }
+  return s;
+}
+
+Verdict appraise(const EvidenceDocument& ev, const AppraisalContext& ctx) {
+  Verdict v;
+  const config::OrderConfig& order = *ctx.order;
+  std::string kind(config::tee_kind_name(ev.kind));
+  if (!order.accepts(ev.kind)) {
+    v.failed.push_back({"evidence.kind", "order " + order.id + " does not accept " + kind});
+    return v;
+  }
+  if (ev.kind == config::TeeKind::sim && !ctx.allow_sim) {
+    v.failed.push_back({"evidence.kind", "sim evidence is not allowed by this validator"});
+    return v;
+  }
+  auto verifier = tee::make_verifier(ev.kind);
+  if (!verifier) {
+    v.failed.push_back({"evidence.kind", "this validator cannot verify " + kind + " evidence"});
+    return v;
+  }
+  v.passed.push_back("evidence.kind");
+  auto claims = verifier->verify(ev.report, ctx.now);
+  if (!claims) {
+    v.failed.push_back({"evidence.signature", claims.error().message});
+    return v;
+  }
+  v.passed.push_back("evidence.signature");
+  auto binding = tee::compute_binding(ctx.nonce, ctx.eph_spki_der, ev.log.digest());
+  if (!same(binding, claims->report_data)) {
+    v.failed.push_back(
+        {"evidence.binding", "report data does not bind this nonce, ephemeral key and event log"});
+  } else {
+    v.passed.push_back("evidence.binding");
+  }
+  if (!same(crypto::sha256(order.id), claims->host_data)) {
+    v.failed.push_back({"evidence.order", "the VM was launched for another order"});
+  } else {
+    v.passed.push_back("evidence.order");
+  }
+  if (claims->debug && !order.policy.debug) {
+    v.failed.push_back({"policy.debug", "the guest is debuggable and the order forbids it"});
+  } else {
+    v.passed.push_back("policy.debug");
+  }
+  check_references(order, *claims, ev.log, v);
+  return v;
+}
+
+}  // namespace leea::attest

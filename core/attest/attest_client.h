@@ -1,0 +1,45 @@
+// The VM side of the protocol (`leea attest`): prove this VM to one validator picked at
+// random and get a token, then collect k shares sealed to an ephemeral key from validators
+// picked at random, in parallel, failing over when one is down, slow or returns a share the
+// operator's manifest rejects; combine and check the secret against the manifest.
+//
+// The ephemeral key lives only in this process's memory; so does the secret, in wiped
+// memory. Thread-compatible: one call at a time per AttestOptions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config/pool.h"
+#include "core/crypto/secret_bytes.h"
+#include "core/evidence/event_log.h"
+#include "core/tee/evidence.h"
+#include "core/util/result.h"
+
+namespace leea::attest {
+
+struct AttestOptions {
+  const config::PoolConfig* pool = nullptr;
+  std::string order;
+  tee::EvidenceProducer* producer = nullptr;
+  evidence::EventLog log;    // the measurements bound into the evidence
+  bool fetch_secret = true;  // false: stop after the token
+  int timeout_ms = 5000;     // per request to one validator
+};
+
+struct AttestOutcome {
+  std::string token;
+  int64_t token_expires = 0;
+  std::string attested_by;               // the validator that issued the token
+  std::vector<std::string> shares_from;  // validators whose shares were combined
+  std::vector<std::string> problems;     // validators passed over, and why
+  crypto::SecretBytes secret;            // empty unless fetch_secret
+};
+
+// Runs the flow. Fails with Errc::refused naming the failed checks when the evidence is
+// refused, Errc::unavailable when too few validators answer, Errc::refused when the
+// combined secret does not match the manifest's key check value.
+Result<AttestOutcome> run_attest(const AttestOptions& options);
+
+}  // namespace leea::attest

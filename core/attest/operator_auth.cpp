@@ -1,0 +1,77 @@
+#include "core/attest/operator_auth.h"
+
+#include <charconv>
+
+#include "core/crypto/digest.h"
+#include "core/util/encoding.h"
+
+namespace leea::attest {
+namespace {
+
+std::string message(const std::string& method, const std::string& path, const std::string& body,
+                    int64_t timestamp) {
+  return "leea-operator-request-v1\n" + method + "\n" + path + "\n" +
+         hex_encode(crypto::sha256(body)) + "\n" + std::to_string(timestamp);
+}
+
+std::span<const uint8_t> bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+Error refused(const std::string& why) {
+  return make_error(Errc::refused, "operator signature: " + why);
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> sign_operator_request(
+    const crypto::PrivateKey& key, const std::string& operator_id, const std::string& method,
+    const std::string& path, const std::string& body, int64_t now) {
+  LEEA_ASSIGN_OR_RETURN(auto sig,
+                        key.sign(bytes(message(method, path, body, now)), crypto::SigFormat::raw));
+  return std::map<std::string, std::string>{{"X-Leea-Operator", operator_id},
+                                            {"X-Leea-Timestamp", std::to_string(now)},
+                                            {"X-Leea-Signature", base64url_encode(sig)}};
+}
+
+Result<VerifiedOperatorRequest> verify_operator_request(
+    const std::map<std::string, std::string>& headers, const std::string& method,
+    const std::string& path, const std::string& body, const std::vector<TrustedOperator>& operators,
+    int64_t now) {
+  auto op = headers.find("x-leea-operator");
+  auto ts = headers.find("x-leea-timestamp");
+  auto sig = headers.find("x-leea-signature");
+  if (op == headers.end() || ts == headers.end() || sig == headers.end()) {
+    return refused("missing (the request is not signed by an operator)");
+  }
+  const TrustedOperator* who = nullptr;
+  for (const auto& o : operators) {
+    if (o.id == op->second) who = &o;
+  }
+  if (who == nullptr) {
+    return refused("unknown operator '" + op->second.substr(0, 64) + "'");
+  }
+  VerifiedOperatorRequest out;
+  out.operator_id = who->id;
+  const std::string& t = ts->second;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out.timestamp);
+  if (ec != std::errc() || end != t.data() + t.size()) {
+    return refused("malformed timestamp");
+  }
+  auto raw = base64url_decode(sig->second);
+  if (!raw || raw->size() > 512) {
+    return refused("malformed signature");
+  }
+  if (!who->key.verify(bytes(message(method, path, body, out.timestamp)), *raw,
+                       crypto::SigFormat::raw)) {
+    return refused("does not verify with the key of operator '" + who->id + "'");
+  }
+  if (out.timestamp < now - kOperatorWindowSeconds ||
+      out.timestamp > now + kOperatorWindowSeconds) {
+    return refused("timestamp outside the 300 s window");
+  }
+  out.signature_hash = hex_encode(crypto::sha256(*raw));
+  return out;
+}
+
+}  // namespace leea::attest

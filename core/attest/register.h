@@ -1,0 +1,49 @@
+// The operator side of an order: register splits a secret k-of-n, signs a share manifest and
+// gives each validator the order, its share and the manifest, in operator-signed requests;
+// revoke removes the order (and so the share) everywhere. `leea image encrypt` registers
+// with a freshly made key through the same function. Thread-compatible.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/config/order.h"
+#include "core/config/pool.h"
+#include "core/crypto/keys.h"
+#include "core/crypto/secret_bytes.h"
+#include "core/util/result.h"
+
+namespace leea::attest {
+
+struct Operator {
+  std::string id;
+  const crypto::PrivateKey* key = nullptr;
+};
+
+struct MemberOutcome {
+  std::string validator;
+  bool ok = false;
+  std::string detail;  // the validator's words on failure
+};
+
+struct RegisterReport {
+  std::string order;
+  std::string split_id;
+  int threshold = 0;
+  int shares = 0;
+  std::vector<MemberOutcome> members;
+};
+
+// Splits secret into one share per validator (the first `shares` of the pool, default all)
+// with the order's threshold (else the pool's), and registers order_text with each. Fails
+// with Errc::unavailable or Errc::refused listing every validator that did not accept; in
+// that case the order is first removed from those that did, so nothing is left half done.
+Result<RegisterReport> register_order(const config::PoolConfig& pool, const std::string& order_text,
+                                      const crypto::SecretBytes& secret, const Operator& op);
+
+// Removes the order from every validator of the pool. Returns one outcome per validator
+// (ok also when the validator did not hold it).
+std::vector<MemberOutcome> revoke_order(const config::PoolConfig& pool, const std::string& order,
+                                        const Operator& op);
+
+}  // namespace leea::attest

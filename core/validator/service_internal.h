@@ -1,0 +1,114 @@
+// Private to core/validator: the service's state and the helpers its handlers share.
+#pragma once
+
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/attest/ear.h"
+#include "core/attest/operator_auth.h"
+#include "core/config/order.h"
+#include "core/config/pool.h"
+#include "core/config/validator.h"
+#include "core/crypto/keys.h"
+#include "core/net/https.h"
+#include "core/util/log.h"
+#include "core/validator/audit.h"
+#include "core/validator/metrics.h"
+#include "core/validator/nonces.h"
+#include "core/validator/service.h"
+#include "core/validator/store.h"
+
+namespace leea::validator::internal {
+
+using json = nlohmann::json;
+
+constexpr int64_t kSkewSeconds = 5;
+
+inline net::Response answer(int status, const json& body) { return {status, body.dump()}; }
+
+// A refusal naming its checks: the first detail is the error text.
+inline net::Response refuse(int status, const std::string& check, const std::string& detail,
+                            std::vector<std::string> checks = {}) {
+  if (checks.empty()) checks.push_back(check);
+  return answer(status, {{"error", check + ": " + detail}, {"failed_checks", checks}});
+}
+
+// Status for an Error from a check: refusals are 403, malformed input 400.
+inline int status_for(const Error& e) {
+  switch (e.code) {
+    case Errc::refused:
+      return 403;
+    case Errc::invalid_data:
+    case Errc::invalid_argument:
+    case Errc::usage:
+    case Errc::config:
+      return 400;
+    case Errc::unavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+inline Result<json> parse_body(const net::Request& r) {
+  json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) {
+    return make_error(Errc::invalid_data, "request body is not a JSON object");
+  }
+  return j;
+}
+
+inline std::string string_member(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+inline crypto::Jwk to_crypto_jwk(const config::Jwk& j) { return {j.kty, j.crv, j.x, j.y}; }
+
+}  // namespace leea::validator::internal
+
+namespace leea::validator {
+
+struct Service::Impl {
+  using json = nlohmann::json;
+  config::ValidatorConfig config;
+  std::unique_ptr<crypto::PrivateKey> token_key;
+  attest::TrustedKeys trusted;
+  std::vector<attest::TrustedOperator> operators;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<AuditLog> audit;
+  NonceBook nonces;
+  Metrics metrics;
+  std::function<int64_t()> now = [] { return static_cast<int64_t>(std::time(nullptr)); };
+
+  void record(const std::string& endpoint, const net::Request& r, const std::string& order,
+              int status, const std::string& checks, const std::string& token = "") {
+    AuditEvent e = {{"time", std::to_string(now())},
+                    {"endpoint", endpoint},
+                    {"outcome", status < 400   ? "ok"
+                                : status < 500 ? "refused"
+                                               : "error"},
+                    {"status", std::to_string(status)},
+                    {"remote", r.remote_addr}};
+    if (!order.empty()) e["order"] = order.substr(0, 64);
+    if (!checks.empty()) e["checks"] = checks.substr(0, 900);
+    if (!token.empty()) e["token"] = token_fingerprint(token);
+    if (auto a = audit->append(e); !a) {
+      log::error("audit log: {}", a.error().message);
+    }
+  }
+
+  Result<config::OrderConfig> load_order(const std::string& id) {
+    LEEA_ASSIGN_OR_RETURN(auto rec, store->get_order(id));
+    if (!rec) {
+      return make_error(Errc::invalid_argument, "no such order");
+    }
+    return config::load_order_string(rec->order_doc, "order " + id);
+  }
+};
+
+}  // namespace leea::validator
