@@ -7,7 +7,7 @@ JOBS    ?= $(shell nproc)
 WERROR  ?= $(if $(CI),ON,OFF)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps configure test demo bench asan format clean install
+.PHONY: all build deps configure test demo bench asan format clean install pool-up pool-down
 
 all: build
 
@@ -40,6 +40,16 @@ asan: deps
 
 format:
 	find cmd core tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+# A validator pool on free loopback ports: make pool-up DIR=d [N=5]; make pool-down DIR=d.
+N ?= 5
+pool-up: build
+	@test -n "$(DIR)" || { echo "usage: make pool-up DIR=d [N=5]" >&2; exit 2; }
+	scripts/pool-up $(DIR) $(N) $(BUILD)/cmd/leea
+
+pool-down:
+	@test -n "$(DIR)" || { echo "usage: make pool-down DIR=d" >&2; exit 2; }
+	scripts/pool-down $(DIR)
 
 install: build
 	cmake --install $(BUILD)

@@ -78,11 +78,11 @@ Result<void> run_attest_cmd(const AttestCmdOptions& o) {
 
 void register_attest_commands(CLI::App& app, Selected& selected) {
   auto o = std::make_shared<AttestCmdOptions>();
-  CLI::App* a = app.add_subcommand(
-      "attest",
-      "Prove this VM to a validator picked at random and get a token; with --key-out,\n"
-      "also collect shares sealed to an ephemeral key from validators picked at random,\n"
-      "combine them and check the secret against the operator's manifest.\n"
+  CLI::App* a = add_command(
+      app, "attest", "Prove this VM to the pool and get a token, or the disk secret",
+      "Proves this VM to a validator picked at random and gets a token; with --key-out,\n"
+      "also collects shares sealed to an ephemeral key from validators picked at random,\n"
+      "combines them and checks the secret against the operator's manifest.\n"
       "\n"
       "Examples:\n"
       "  leea attest --pool pool.yaml --order demo-sim --tee sim --token-out token.jwt\n"

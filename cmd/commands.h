@@ -27,6 +27,15 @@ inline std::function<void()> select(Selected& s, std::string name,
   };
 }
 
+// Adds a subcommand whose one-line summary is listed in its parent's help and whose details
+// and examples follow its own options in `--help`.
+inline CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& summary,
+                             const std::string& details) {
+  CLI::App* c = parent.add_subcommand(name, summary);
+  c->footer("\n" + details);
+  return c;
+}
+
 void register_key_commands(CLI::App& app, Selected& selected);
 void register_validator_commands(CLI::App& app, Selected& selected);
 void register_order_commands(CLI::App& app, Selected& selected);

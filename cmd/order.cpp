@@ -65,11 +65,15 @@ Result<void> run_revoke(const OrderOptions& o) {
   auto outcomes = attest::revoke_order(pool, o.order, {o.operator_id, &key});
   LEEA_TRY(print_outcomes(outcomes, o.json, {{"order", o.order}}));
   size_t failed = 0;
-  for (const auto& m : outcomes) failed += m.ok ? 0 : 1;
+  bool refused = false;
+  for (const auto& m : outcomes) {
+    failed += m.ok ? 0 : 1;
+    refused = refused || (!m.ok && m.detail.find(": 403: ") != std::string::npos);
+  }
   if (failed > 0) {
-    return make_error(Errc::unavailable, std::to_string(failed) +
-                                             " validators did not confirm the revocation; run "
-                                             "it again when they are reachable");
+    return make_error(refused ? Errc::refused : Errc::unavailable,
+                      std::to_string(failed) + " validators did not confirm the revocation" +
+                          (refused ? "" : "; run it again when they are reachable"));
   }
   return {};
 }
@@ -88,10 +92,11 @@ void register_order_commands(CLI::App& app, Selected& selected) {
   order->require_subcommand(1, 1);
 
   auto ro = std::make_shared<OrderOptions>();
-  CLI::App* reg = order->add_subcommand(
-      "register",
-      "Split a secret (threshold from the order, else the pool) and give every validator\n"
-      "the order, its share and the operator-signed share manifest. If a validator does\n"
+  CLI::App* reg = add_command(
+      *order, "register", "Split a secret and register the order and its shares with a pool",
+      "Splits the secret (threshold from the order, else the pool) into one share for each\n"
+      "of the pool's first N validators (N = the order's shares, default all of them) and\n"
+      "gives each the order, its share and the operator-signed share manifest. If one does\n"
       "not accept, the order is removed from the others and the command fails.\n"
       "\n"
       "Example:\n"
@@ -104,9 +109,10 @@ void register_order_commands(CLI::App& app, Selected& selected) {
   reg->callback(select(selected, "order register", [ro] { return run_register(*ro); }));
 
   auto vo = std::make_shared<OrderOptions>();
-  CLI::App* rev = order->add_subcommand(
-      "revoke",
-      "Remove an order, and with it every validator's share, from the whole pool.\n"
+  CLI::App* rev = add_command(
+      *order, "revoke", "Remove an order and its shares from every validator",
+      "Every validator wipes the order's share. Exit 3 when a validator refuses, 4 when one\n"
+      "cannot be reached (run it again).\n"
       "\n"
       "Example:\n"
       "  leea order revoke --pool pool.yaml --order demo-sim --operator-key operator.key");

@@ -33,9 +33,11 @@ Result<void> run_status(const PoolStatusOptions& o) {
       j["orders"] = h->value("orders", 0);
       j["token_key"] = h->value("token_key", "");
       j["share_release"] = h->value("share_release", "");
-      j["tls"] = "pinned";
+      j["tls_fingerprint"] = config::format_tagged_digest(m.tls_fingerprint);
       text += m.id + "  up    " + m.url + "  version " + j["version"].get<std::string>() +
-              "  orders " + std::to_string(j["orders"].get<int>()) + "  token key " +
+              "  orders " + std::to_string(j["orders"].get<int>()) + "  " +
+              j["share_release"].get<std::string>() + "  tls " +
+              j["tls_fingerprint"].get<std::string>().substr(0, 23) + "  token key " +
               j["token_key"].get<std::string>() + "\n";
     } else {
       ++down;
@@ -64,10 +66,11 @@ void register_pool_commands(CLI::App& app, Selected& selected) {
   CLI::App* pool = app.add_subcommand("pool", "Look at a validator pool");
   pool->require_subcommand(1, 1);
   auto o = std::make_shared<PoolStatusOptions>();
-  CLI::App* status = pool->add_subcommand(
-      "status",
-      "Reachability, version, orders held and token key fingerprint of every validator,\n"
-      "over TLS pinned to the pool file's fingerprints. Exit 4 when any is unreachable.\n"
+  CLI::App* status = add_command(
+      *pool, "status", "Health, version and key fingerprints of every validator",
+      "Reachability, version, orders held, share release mode, TLS and token key\n"
+      "fingerprints of every validator, over TLS pinned to the pool file's fingerprints.\n"
+      "Exit 4 when any is unreachable.\n"
       "\n"
       "Example:\n"
       "  leea pool status --pool pool.yaml --json");

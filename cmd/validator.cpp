@@ -92,10 +92,11 @@ void register_validator_commands(CLI::App& app, Selected& selected) {
   v->require_subcommand(1, 1);
 
   auto io = std::make_shared<InitOptions>();
-  CLI::App* init = v->add_subcommand(
-      "init",
-      "Create a validator's identity in DIR: TLS key and certificate, token-signing key,\n"
-      "sealing key (all 0600) and DIR/validator.yaml. Prints its entry for a pool file.\n"
+  CLI::App* init = add_command(
+      *v, "init", "Create a validator identity and print its pool entry",
+      "Creates DIR (0700) with a TLS key and self-signed certificate, a token-signing key,\n"
+      "a sealing key (all 0600) and DIR/validator.yaml, and prints the validator's entry\n"
+      "for a pool file (id, URL, TLS fingerprint, token key as JWK).\n"
       "\n"
       "Example:\n"
       "  leea validator init --dir v1 --id v1 --listen 127.0.0.1:8441 \\\n"
@@ -114,13 +115,11 @@ void register_validator_commands(CLI::App& app, Selected& selected) {
   init->callback(select(selected, "validator init", [io] { return run_init(*io); }));
 
   auto config = std::make_shared<std::string>();
-  CLI::App* serve = v->add_subcommand(
-      "serve",
-      "Serve the validator API over TLS 1.3 until SIGTERM or SIGINT; requests in flight\n"
-      "finish first.\n"
-      "\n"
-      "Example:\n"
-      "  leea validator serve --config v1/validator.yaml");
+  CLI::App* serve = add_command(*v, "serve", "Serve the validator API over TLS 1.3",
+                                "Serves until SIGTERM or SIGINT; requests in flight finish first.\n"
+                                "\n"
+                                "Example:\n"
+                                "  leea validator serve --config v1/validator.yaml");
   serve->add_option("--config", *config, "validator.yaml")->required();
   serve->callback(select(selected, "validator serve", [config] { return run_serve(*config); }));
 
@@ -128,13 +127,11 @@ void register_validator_commands(CLI::App& app, Selected& selected) {
   audit->require_subcommand(1, 1);
   auto log_path = std::make_shared<std::string>();
   auto audit_json = std::make_shared<bool>(false);
-  CLI::App* verify = audit->add_subcommand(
-      "verify",
-      "Check the audit log's hash chain; names the first record that was altered, removed\n"
-      "or reordered.\n"
-      "\n"
-      "Example:\n"
-      "  leea validator audit verify v1/data/audit.log");
+  CLI::App* verify = add_command(*audit, "verify", "Check the audit log's hash chain",
+                                 "Names the first record that was altered, removed or reordered.\n"
+                                 "\n"
+                                 "Example:\n"
+                                 "  leea validator audit verify v1/data/audit.log");
   verify->add_option("log", *log_path, "The audit log (DATA_DIR/audit.log)")->required();
   verify->add_flag("--json", *audit_json, "Print the result as JSON");
   verify->callback(select(selected, "validator audit verify", [log_path, audit_json] {

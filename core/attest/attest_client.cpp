@@ -134,7 +134,11 @@ Result<void> collect(const AttestOptions& o, const Session& s, AttestOutcome& ou
         continue;
       }
       auto mf = verify_with_pool(*o.pool, r->manifest);
-      if (!mf) return mf.error();
+      if (!mf) {
+        if (mf.error().code == Errc::config) return mf.error();
+        out.problems.push_back(r->validator + ": " + mf.error().message);
+        continue;
+      }
       if (manifest && !(*manifest == *mf)) {
         out.problems.push_back(r->validator + ": sent a different manifest");
         continue;
@@ -174,7 +178,9 @@ Result<AttestOutcome> run_attest(const AttestOptions& o) {
     MemberClient c(*m, o.timeout_ms, o.timeout_ms);
     auto r = attest_at(c, o, s);
     if (!r) {
-      if (r.error().code == Errc::refused) return r.error();  // appraisal is the same anywhere
+      // An appraisal refusal (403) would be the same anywhere: stop. A validator that does
+      // not hold the order, is down or presents another certificate is passed over.
+      if (c.last_status() == 403) return r.error();
       out.problems.push_back(r.error().message);
       log::info("attest: {}", r.error().message);
       continue;

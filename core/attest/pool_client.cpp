@@ -18,10 +18,12 @@ MemberClient::MemberClient(const config::PoolMember& member, int connect_timeout
 Result<nlohmann::json> MemberClient::call(const std::string& method, const std::string& path,
                                           const std::string& body,
                                           const std::map<std::string, std::string>& headers) {
+  last_status_ = 0;
   auto r = http_->request(method, path, body, headers);
   if (!r) {
     return make_error(r.error().code, member_->id + ": " + r.error().message);
   }
+  last_status_ = r->status;
   auto j = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (r->status >= 200 && r->status < 300) {
     if (j.is_discarded()) {

@@ -18,6 +18,8 @@ class MemberClient {
  public:
   MemberClient(const config::PoolMember& member, int connect_timeout_ms, int read_timeout_ms);
   const config::PoolMember& member() const { return *member_; }
+  // The HTTP status of the last answer, 0 when none arrived.
+  int last_status() const { return last_status_; }
 
   // Sends a request and parses a JSON answer. A 2xx answer returns its JSON; any other
   // status fails with Errc::refused (4xx) or Errc::unavailable (5xx), the message being
@@ -31,6 +33,7 @@ class MemberClient {
  private:
   const config::PoolMember* member_;
   std::unique_ptr<net::HttpsClient> http_;
+  int last_status_ = 0;
 };
 
 }  // namespace leea::attest

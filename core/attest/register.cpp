@@ -94,6 +94,7 @@ Result<RegisterReport> register_order(const config::PoolConfig& pool, const std:
   const std::string path = "/v1/orders/" + order.id;
   std::vector<size_t> accepted;
   std::string failures;
+  bool refused = false;
   for (int i = 0; i < report.shares; ++i) {
     const auto& member = pool.validators[static_cast<size_t>(i)];
     auto share = lines[static_cast<size_t>(i)].reveal();
@@ -110,6 +111,7 @@ Result<RegisterReport> register_order(const config::PoolConfig& pool, const std:
       accepted.push_back(static_cast<size_t>(i));
     } else {
       failures += (failures.empty() ? "" : "; ") + r.error().message;
+      refused = refused || r.error().code == Errc::refused;
     }
   }
   if (accepted.size() == static_cast<size_t>(report.shares)) {
@@ -119,7 +121,7 @@ Result<RegisterReport> register_order(const config::PoolConfig& pool, const std:
     MemberClient c(pool.validators[i], kTimeoutMs, kTimeoutMs);
     (void)send(c, "DELETE", path, "", op);
   }
-  return make_error(Errc::unavailable,
+  return make_error(refused ? Errc::refused : Errc::unavailable,
                     std::to_string(report.shares - static_cast<int>(accepted.size())) + " of " +
                         std::to_string(report.shares) +
                         " validators did not accept the order, so it was removed from the "

@@ -57,13 +57,20 @@ Result<std::unique_ptr<HttpsServer>> HttpsServer::create(const ServerOptions& o)
   srv.set_read_timeout(o.read_timeout_seconds, 0);
   srv.set_write_timeout(o.write_timeout_seconds, 0);
   srv.set_keep_alive_max_count(100);
+  // Headers and body leave as separate TLS records: without TCP_NODELAY, Nagle's algorithm
+  // and delayed ACKs stall every exchange by tens of milliseconds.
+  srv.set_tcp_nodelay(true);
   srv.set_error_handler(
       [impl = s->impl_.get()](const httplib::Request& req, httplib::Response& res) {
-        if (res.body.empty()) {
-          res.set_content(
-              res.status == 404 ? R"({"error":"no such endpoint"})" : R"({"error":"bad request"})",
-              "application/json");
+        // Handlers set their own body (and were observed); only requests that reached no
+        // handler (404, 413, 400 from the parser) get a body and an observation here.
+        if (!res.body.empty()) {
+          return;
         }
+        res.set_content(res.status == 404   ? R"({"error":"no such endpoint"})"
+                        : res.status == 413 ? R"({"error":"request body too large"})"
+                                            : R"({"error":"bad request"})",
+                        "application/json");
         if (impl->observer) {
           impl->observer(to_request(req), "", res.status, 0.0);
         }
@@ -174,6 +181,7 @@ HttpsClient::HttpsClient(const ClientOptions& options) : impl_(std::make_unique<
   c.set_read_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);
   c.set_write_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);
   c.set_keep_alive(true);
+  c.set_tcp_nodelay(true);
 }
 
 HttpsClient::~HttpsClient() = default;

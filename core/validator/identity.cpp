@@ -69,6 +69,10 @@ std::string PoolEntry::to_yaml() const {
 
 Result<PoolEntry> init_validator(const InitOptions& o) {
   LEEA_TRY(config::parse_id(o.id));
+  if (o.share_release != "appraise" && o.share_release != "token") {
+    return make_error(Errc::usage,
+                      "--share-release must be appraise or token, not '" + o.share_release + "'");
+  }
   if (::mkdir(o.dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return errno_error(o.dir.string(), errno);
   }

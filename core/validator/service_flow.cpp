@@ -121,6 +121,9 @@ net::Response Service::shares(const net::Request& r) {
   auto pop =
       attest::verify_pop(string_member(*body, "pop"), claims->cnf, m.config.id, token, m.now());
   if (!pop) return done(refuse(403, "pop", pop.error().message), "pop");
+  if (!m.first_use_of_pop(pop->jti, pop->issued_at + 2 * attest::kDefaultPopWindow)) {
+    return done(refuse(403, "pop", "proof of possession already used"), "pop");
+  }
   auto order = m.load_order(order_id);
   if (!order) return done(refuse(404, "order.known", order.error().message), "order.known");
   auto eph = attest::public_key_from_jwk(claims->cnf);

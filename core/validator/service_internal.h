@@ -3,7 +3,9 @@
 
 #include <ctime>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -83,12 +85,24 @@ struct Service::Impl {
   std::unique_ptr<AuditLog> audit;
   NonceBook nonces;
   Metrics metrics;
+  // Proofs of possession already accepted, by jti, until they expire: each is good once.
+  std::mutex pop_mu;
+  std::map<std::string, int64_t> pop_seen;
+
+  bool first_use_of_pop(const std::string& jti, int64_t expires) {
+    std::lock_guard lock(pop_mu);
+    const int64_t t = now();
+    for (auto it = pop_seen.begin(); it != pop_seen.end();) {
+      it = it->second < t ? pop_seen.erase(it) : std::next(it);
+    }
+    if (pop_seen.size() > 100000) return false;  // bounded: refuse rather than grow
+    return pop_seen.emplace(jti, expires).second;
+  }
   std::function<int64_t()> now = [] { return static_cast<int64_t>(std::time(nullptr)); };
 
   void record(const std::string& endpoint, const net::Request& r, const std::string& order,
               int status, const std::string& checks, const std::string& token = "") {
-    AuditEvent e = {{"time", std::to_string(now())},
-                    {"endpoint", endpoint},
+    AuditEvent e = {{"endpoint", endpoint},
                     {"outcome", status < 400   ? "ok"
                                 : status < 500 ? "refused"
                                                : "error"},
@@ -96,7 +110,7 @@ struct Service::Impl {
                     {"remote", r.remote_addr}};
     if (!order.empty()) e["order"] = order.substr(0, 64);
     if (!checks.empty()) e["checks"] = checks.substr(0, 900);
-    if (!token.empty()) e["token"] = token_fingerprint(token);
+    if (!token.empty()) e["token_fp"] = token_fingerprint(token);
     if (auto a = audit->append(e); !a) {
       log::error("audit log: {}", a.error().message);
     }

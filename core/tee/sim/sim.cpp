@@ -19,11 +19,16 @@ constexpr const char* kSimKeyPem =
 
 constexpr size_t kMaxReport = 4096;
 
-Result<crypto::PrivateKey> sim_key() {
-  std::string_view pem(kSimKeyPem);
-  auto bytes = crypto::SecretBytes::copy_of(
-      std::span(reinterpret_cast<const uint8_t*>(pem.data()), pem.size()));
-  return crypto::PrivateKey::from_pem(bytes, "the sim key");
+// Parsed once: the key is a constant, and parsing PEM dominated the cost of a report.
+Result<const crypto::PrivateKey*> sim_key() {
+  static const Result<crypto::PrivateKey> key = [] {
+    std::string_view pem(kSimKeyPem);
+    auto bytes = crypto::SecretBytes::copy_of(
+        std::span(reinterpret_cast<const uint8_t*>(pem.data()), pem.size()));
+    return crypto::PrivateKey::from_pem(bytes, "the sim key");
+  }();
+  if (!key) return key.error();
+  return &*key;
 }
 
 std::span<const uint8_t> as_bytes(std::string_view s) {
@@ -42,8 +47,8 @@ class Producer final : public EvidenceProducer {
                              {"report_data", hex_encode(binding)},
                              {"debug", debug_}};
     std::string body = base64url_encode(as_bytes(claims.dump()));
-    LEEA_ASSIGN_OR_RETURN(auto key, sim_key());
-    LEEA_ASSIGN_OR_RETURN(auto sig, key.sign(as_bytes(body), crypto::SigFormat::raw));
+    LEEA_ASSIGN_OR_RETURN(const crypto::PrivateKey* key, sim_key());
+    LEEA_ASSIGN_OR_RETURN(auto sig, key->sign(as_bytes(body), crypto::SigFormat::raw));
     return body + "." + base64url_encode(sig);
   }
 
@@ -78,8 +83,8 @@ class Verifier final : public EvidenceVerifier {
     if (!sig || !json) {
       return make_error(Errc::invalid_data, "sim report: not base64url");
     }
-    LEEA_ASSIGN_OR_RETURN(auto key, sim_key());
-    if (!key.public_key().verify(as_bytes(body), *sig, crypto::SigFormat::raw)) {
+    LEEA_ASSIGN_OR_RETURN(const crypto::PrivateKey* key, sim_key());
+    if (!key->public_key().verify(as_bytes(body), *sig, crypto::SigFormat::raw)) {
       return make_error(Errc::refused, "evidence.signature: sim report not signed by the sim key");
     }
     auto claims = nlohmann::json::parse(json->begin(), json->end(), nullptr, false);

@@ -1,0 +1,305 @@
+// Five real validator processes on 127.0.0.1 with TLS: the whole protocol, and every
+// refusal by the name of its check.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/attest/ear.h"
+#include "core/attest/operator_auth.h"
+#include "core/attest/pop.h"
+#include "core/attest/seal.h"
+#include "core/crypto/digest.h"
+#include "core/crypto/random.h"
+#include "core/util/encoding.h"
+#include "tests/integration/pool_fixture.h"
+#include "tests/support/process.h"
+
+namespace leea::test {
+namespace {
+
+crypto::SecretBytes random_key() { return *crypto::random_secret(32); }
+
+std::string file_text(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+// One pool for the tests that do not stop validators.
+class PoolTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pool_ = Pool::up(5).release();
+    if (pool_) {
+      secret_ = new crypto::SecretBytes(random_key());
+      registered_ = pool_->register_order(Pool::sim_order(), *secret_);
+    }
+  }
+  static void TearDownTestSuite() {
+    delete pool_;
+    delete secret_;
+    pool_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(pool_, nullptr);
+    ASSERT_EQ(registered_, "");
+  }
+  int64_t now() const { return static_cast<int64_t>(std::time(nullptr)); }
+
+  static Pool* pool_;
+  static crypto::SecretBytes* secret_;
+  static std::string registered_;
+};
+Pool* PoolTest::pool_ = nullptr;
+crypto::SecretBytes* PoolTest::secret_ = nullptr;
+std::string PoolTest::registered_;
+
+TEST_F(PoolTest, AttestCommandRebuildsTheRegisteredSecret) {
+  TempDir out;
+  auto r = leea({"attest", "--pool", pool_->pool_file(), "--order", "demo-sim", "--tee", "sim",
+                 "--key-out", (out / "key").string(), "--token-out", (out / "token").string(),
+                 "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(secret_->equals(
+      std::span(reinterpret_cast<const uint8_t*>(file_text(out / "key").data()), secret_->size())));
+  EXPECT_EQ(file_text(out / "key").size(), 32u);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["shares_from"].size(), 3u);
+}
+
+TEST_F(PoolTest, ReusedNonceIsRefused) {
+  auto s = attest_at(*pool_, 0, "demo-sim");
+  ASSERT_EQ(s.attest_answer.status, 200) << s.attest_answer.body;
+  const auto& jwk = s.eph->public_key().jwk();
+  nlohmann::json again = {
+      {"order", "demo-sim"},
+      {"nonce", base64url_encode(s.nonce)},
+      {"evidence", s.evidence},
+      {"eph_pub", {{"kty", jwk.kty}, {"crv", jwk.crv}, {"x", jwk.x}, {"y", jwk.y}}}};
+  auto r = pool_->call(0, "POST", "/v1/attest", again.dump());
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(failed_checks(r), "nonce");
+}
+
+TEST_F(PoolTest, EvidenceForAnotherOrderIsRefused) {
+  auto s = attest_at(*pool_, 1, "demo-sim", "some-other-order");
+  EXPECT_EQ(s.attest_answer.status, 403);
+  EXPECT_EQ(failed_checks(s.attest_answer), "evidence.order");
+}
+
+TEST_F(PoolTest, WrongMeasurementIsRefusedByName) {
+  std::string order = Pool::sim_order("wrong-measure");
+  size_t at = order.find("sha384:9c10");
+  order.replace(at + 7, 4, "0000");
+  ASSERT_EQ(pool_->register_order(order, random_key()), "");
+  auto s = attest_at(*pool_, 2, "wrong-measure");
+  EXPECT_EQ(s.attest_answer.status, 403);
+  EXPECT_EQ(failed_checks(s.attest_answer), "reference.sim.launch_measurement");
+}
+
+TEST_F(PoolTest, TokenWithoutProofOfPossessionGetsNoShare) {
+  auto s = attest_at(*pool_, 0, "demo-sim");
+  ASSERT_EQ(s.attest_answer.status, 200);
+  nlohmann::json body = nlohmann::json::parse(shares_body(s, pool_->member(3).id));
+  body.erase("pop");
+  auto r = pool_->call(3, "POST", "/v1/shares/demo-sim", body.dump(),
+                       {{"Authorization", "Bearer " + s.token}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(failed_checks(r), "pop");
+}
+
+TEST_F(PoolTest, TokenPresentedWithAnotherEphemeralKeyGetsNoShare) {
+  auto s = attest_at(*pool_, 0, "demo-sim");
+  ASSERT_EQ(s.attest_answer.status, 200);
+  auto thief = crypto::PrivateKey::generate(crypto::KeyType::p256);
+  auto pop = attest::make_pop(*thief, pool_->member(1).id, s.token);
+  nlohmann::json body = nlohmann::json::parse(shares_body(s, pool_->member(1).id));
+  body["pop"] = *pop;
+  auto r = pool_->call(1, "POST", "/v1/shares/demo-sim", body.dump(),
+                       {{"Authorization", "Bearer " + s.token}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(failed_checks(r), "pop");
+}
+
+// A token with the claims of s, signed by key, with the given times.
+std::string mint(const VmSession& s, const crypto::PrivateKey& key, const std::string& issuer,
+                 int64_t iat, int64_t exp) {
+  attest::EarClaims c;
+  c.issuer = issuer;
+  c.status = attest::EarStatus::affirming;
+  c.issued_at = iat;
+  c.expires_at = exp;
+  c.order = "demo-sim";
+  c.cnf = s.eph->public_key().jwk();
+  c.checks = {"evidence.signature"};
+  c.nonce_hash = hex_encode(crypto::sha256(s.nonce));
+  return *attest::issue_ear(key, c);
+}
+
+TEST_F(PoolTest, ExpiredTokenGetsNoShare) {
+  auto s = attest_at(*pool_, 0, "demo-sim");
+  ASSERT_EQ(s.attest_answer.status, 200);
+  auto v1_key = crypto::PrivateKey::load_pem(pool_->dir() / "v1" / "token.key");
+  s.token = mint(s, *v1_key, "v1", now() - 300, now() - 200);
+  auto r = pool_->call(2, "POST", "/v1/shares/demo-sim", shares_body(s, "v3"),
+                       {{"Authorization", "Bearer " + s.token}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(failed_checks(r), "token");
+  EXPECT_NE(r.body.find("expired"), std::string::npos) << r.body;
+}
+
+TEST_F(PoolTest, TokenSignedOutsideThePoolGetsNoShare) {
+  auto s = attest_at(*pool_, 0, "demo-sim");
+  ASSERT_EQ(s.attest_answer.status, 200);
+  auto stranger = crypto::PrivateKey::generate(crypto::KeyType::p256);
+  s.token = mint(s, *stranger, "v1", now(), now() + 60);
+  auto r = pool_->call(2, "POST", "/v1/shares/demo-sim", shares_body(s, "v3"),
+                       {{"Authorization", "Bearer " + s.token}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(failed_checks(r), "token");
+}
+
+TEST_F(PoolTest, ValidTokenWithFailingEvidenceGetsNoShareInAppraiseMode) {
+  // A compromised validator (v1's key) vouches for a VM whose evidence claims another order.
+  auto s = attest_at(*pool_, 0, "demo-sim", "some-other-order");
+  ASSERT_EQ(s.attest_answer.status, 403);
+  auto v1_key = crypto::PrivateKey::load_pem(pool_->dir() / "v1" / "token.key");
+  s.token = mint(s, *v1_key, "v1", now(), now() + 60);
+  auto r = pool_->call(4, "POST", "/v1/shares/demo-sim", shares_body(s, "v5"),
+                       {{"Authorization", "Bearer " + s.token}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(failed_checks(r), "evidence.order");
+}
+
+TEST_F(PoolTest, SharesResponseNeverHoldsTheShareInClear) {
+  auto s = attest_at(*pool_, 0, "demo-sim");
+  ASSERT_EQ(s.attest_answer.status, 200);
+  auto r = pool_->call(1, "POST", "/v1/shares/demo-sim", shares_body(s, "v2"),
+                       {{"Authorization", "Bearer " + s.token}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  auto blob = attest::sealed_share_from_text(j["share"].get<std::string>());
+  auto aad = attest::share_seal_context("demo-sim", "v2");
+  auto line = attest::open_share(*s.eph, *blob, *aad);
+  ASSERT_TRUE(line) << line.error().message;
+  std::string share(line->reveal().begin(), line->reveal().end());
+  ASSERT_EQ(share.rfind("leea1.k3.x2.", 0), 0u);
+  std::string payload = share.substr(29, share.rfind('.') - 29);
+  EXPECT_EQ(r.body.find(payload), std::string::npos);
+  EXPECT_EQ(r.body.find("leea1."), std::string::npos);
+}
+
+TEST_F(PoolTest, OrderChangesMustBeSignedFreshAndOnce) {
+  const std::string path = "/v1/orders/unsigned";
+  auto unsigned_put = pool_->call(0, "PUT", path, "{}");
+  EXPECT_EQ(unsigned_put.status, 403);
+  EXPECT_EQ(failed_checks(unsigned_put), "operator");
+  // Signed by a key the validators do not trust.
+  auto stranger = crypto::PrivateKey::generate(crypto::KeyType::p256);
+  auto bad =
+      attest::sign_operator_request(*stranger, "ops", "DELETE", "/v1/orders/demo-sim", "", now());
+  auto badly = pool_->call(0, "DELETE", "/v1/orders/demo-sim", "", *bad);
+  EXPECT_EQ(badly.status, 403);
+  EXPECT_NE(badly.body.find("does not verify"), std::string::npos) << badly.body;
+  // A correctly signed request, replayed.
+  auto op = crypto::PrivateKey::load_pem(pool_->dir() / "operator.key");
+  auto good = attest::sign_operator_request(*op, "ops", "DELETE", "/v1/orders/nothing", "", now());
+  EXPECT_EQ(pool_->call(0, "DELETE", "/v1/orders/nothing", "", *good).status, 200);
+  auto replay = pool_->call(0, "DELETE", "/v1/orders/nothing", "", *good);
+  EXPECT_EQ(replay.status, 403);
+  EXPECT_NE(replay.body.find("replayed"), std::string::npos) << replay.body;
+  // Out of the time window.
+  auto old =
+      attest::sign_operator_request(*op, "ops", "DELETE", "/v1/orders/nothing", "", now() - 3600);
+  auto stale = pool_->call(0, "DELETE", "/v1/orders/nothing", "", *old);
+  EXPECT_EQ(stale.status, 403);
+  EXPECT_NE(stale.body.find("window"), std::string::npos) << stale.body;
+}
+
+TEST_F(PoolTest, KeysEndpointServesTheTokenKeyAndMetricsCountRequests) {
+  auto keys = pool_->call(0, "GET", "/v1/keys");
+  ASSERT_EQ(keys.status, 200);
+  auto j = nlohmann::json::parse(keys.body);
+  EXPECT_EQ(j["keys"][0]["x"], pool_->member(0).token_key.x);
+  auto m = pool_->call(0, "GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("leea_requests_total{endpoint=\"/v1/keys\",outcome=\"ok\"}"),
+            std::string::npos)
+      << m.body;
+  EXPECT_EQ(m.body.find("demo-sim"), std::string::npos);
+}
+
+TEST_F(PoolTest, AuditLogChainVerifiesAndHoldsNoToken) {
+  auto s = attest_at(*pool_, 0, "demo-sim");
+  ASSERT_EQ(s.attest_answer.status, 200);
+  auto log = (pool_->dir() / "v1" / "data" / "audit.log").string();
+  auto r = leea({"validator", "audit", "verify", log});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(file_text(log).find(s.token), std::string::npos);
+}
+
+// Tests that stop or kill validators get a pool of their own.
+TEST(PoolFailover, UnlocksWithTwoValidatorsDownAndFailsClearlyWithThree) {
+  auto pool = Pool::up(5);
+  ASSERT_NE(pool, nullptr);
+  auto secret = random_key();
+  ASSERT_EQ(pool->register_order(Pool::sim_order(), secret), "");
+  pool->stop(2);
+  pool->stop(4);
+  TempDir out;
+  auto ok = leea({"attest", "--pool", pool->pool_file(), "--order", "demo-sim", "--key-out",
+                  (out / "key").string(), "--timeout-ms", "2000"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(file_text(out / "key").size(), 32u);
+  pool->stop(5);
+  auto fail = leea({"attest", "--pool", pool->pool_file(), "--order", "demo-sim", "--key-out",
+                    (out / "key2").string(), "--timeout-ms", "2000"});
+  EXPECT_EQ(fail.exit_code, 4) << fail.err;
+  EXPECT_NE(fail.err.find("got 2 of the 3 shares needed"), std::string::npos) << fail.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "key2"));
+}
+
+TEST(PoolFailover, ShareAlteredOnDiskIsDetectedAndBypassed) {
+  auto pool = Pool::up(5);
+  ASSERT_NE(pool, nullptr);
+  auto secret = random_key();
+  ASSERT_EQ(pool->register_order(Pool::sim_order(), secret), "");
+  // Overwrite v3's sealed share, as a host with access to its disk could.
+  pool->stop(3);
+  auto db = (pool->dir() / "v3" / "data" / "store.db").string();
+  auto r = run({"/usr/bin/sqlite3", db,
+                "UPDATE orders SET sealed_share = randomblob(length(sealed_share));"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  pool->start(3);
+  int used_v3 = 0;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    TempDir out;
+    auto a = leea({"attest", "--pool", pool->pool_file(), "--order", "demo-sim", "--key-out",
+                   (out / "key").string(), "--json"});
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    auto j = nlohmann::json::parse(a.out);
+    for (const auto& v : j["shares_from"]) used_v3 += v == "v3";
+    for (const auto& p : j["passed_over"]) {
+      EXPECT_NE(p.get<std::string>().find("v3"), std::string::npos) << p;
+    }
+  }
+  EXPECT_EQ(used_v3, 0);
+}
+
+TEST(PoolFailover, KilledValidatorKeepsEveryAcknowledgedOrder) {
+  auto pool = Pool::up(3);
+  ASSERT_NE(pool, nullptr);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(pool->register_order(Pool::sim_order("order-" + std::to_string(i)), random_key()),
+              "");
+  }
+  pool->kill(1);
+  pool->start(1);
+  auto h = pool->call(0, "GET", "/healthz");
+  ASSERT_EQ(h.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(h.body)["orders"], 5);
+  auto s = attest_at(*pool, 0, "order-4");
+  EXPECT_EQ(s.attest_answer.status, 200) << s.attest_answer.body;
+}
+
+}  // namespace
+}  // namespace leea::test

@@ -1,0 +1,128 @@
+#include "core/attest/appraise.h"
+
+#include <gtest/gtest.h>
+
+#include "core/tee/sim/sim.h"
+
+namespace leea::attest {
+namespace {
+
+std::string order_text(const std::string& extra = "") {
+  return "version: 1\nid: demo\ntee: sim\nreference:\n  digests:\n    sim.launch_measurement: \"" +
+         tee::sim::launch_measurement() +
+         "\"\n  allowed:\n    sim.platform: [leea-sim]\n  skip:\n    - name: hardware.pci\n"
+         "      reason: none\n" +
+         extra;
+}
+
+struct Fixture {
+  config::OrderConfig order;
+  std::vector<uint8_t> nonce = std::vector<uint8_t>(32, 7);
+  crypto::PrivateKey eph = *crypto::PrivateKey::generate(crypto::KeyType::p256);
+  EvidenceDocument doc;
+
+  explicit Fixture(const std::string& text = order_text(), bool debug = false,
+                   const std::string& evidence_order = "demo") {
+    order = *config::load_order_string(text, "order.yaml");
+    auto binding = tee::compute_binding(nonce, eph.public_key().spki_der(), doc.log.digest());
+    doc.kind = config::TeeKind::sim;
+    doc.report = *tee::sim::make_producer(debug)->produce(binding, evidence_order);
+  }
+  AppraisalContext context(bool allow_sim = true) const {
+    AppraisalContext c;
+    c.order = &order;
+    c.allow_sim = allow_sim;
+    c.nonce = nonce;
+    c.eph_spki_der = eph.public_key().spki_der();
+    return c;
+  }
+};
+
+std::vector<std::string> failed(const Verdict& v) {
+  std::vector<std::string> out;
+  for (const auto& f : v.failed) out.push_back(f.check);
+  return out;
+}
+
+TEST(Appraise, GoodSimEvidencePassesEveryCheckAndReportsSkips) {
+  Fixture f;
+  Verdict v = appraise(f.doc, f.context());
+  EXPECT_TRUE(v.ok()) << v.summary();
+  for (const char* check :
+       {"evidence.kind", "evidence.signature", "evidence.binding", "evidence.order", "policy.debug",
+        "reference.sim.launch_measurement", "reference.sim.platform", "skipped.hardware.pci"}) {
+    EXPECT_NE(std::find(v.passed.begin(), v.passed.end(), check), v.passed.end()) << check;
+  }
+}
+
+TEST(Appraise, SimIsRefusedUnlessAllowed) {
+  Fixture f;
+  Verdict v = appraise(f.doc, f.context(/*allow_sim=*/false));
+  EXPECT_EQ(failed(v), std::vector<std::string>{"evidence.kind"});
+  EXPECT_EQ(v.summary(), "evidence.kind: sim evidence is not allowed by this validator");
+}
+
+TEST(Appraise, AnotherNonceOrKeyBreaksTheBinding) {
+  Fixture f;
+  auto c = f.context();
+  c.nonce[0] ^= 1;
+  EXPECT_EQ(failed(appraise(f.doc, c)), std::vector<std::string>{"evidence.binding"});
+  auto c2 = f.context();
+  c2.eph_spki_der = crypto::PrivateKey::generate(crypto::KeyType::p256)->public_key().spki_der();
+  EXPECT_EQ(failed(appraise(f.doc, c2)), std::vector<std::string>{"evidence.binding"});
+}
+
+TEST(Appraise, AlteredEventLogBreaksTheBinding) {
+  Fixture f;
+  f.doc.log.events.push_back({"kernel.cmdline", "kernel", "sha256:00", std::string("quiet")});
+  EXPECT_EQ(failed(appraise(f.doc, f.context())), std::vector<std::string>{"evidence.binding"});
+}
+
+TEST(Appraise, EvidenceForAnotherOrderIsRefused) {
+  Fixture f(order_text(), false, "other");
+  EXPECT_EQ(failed(appraise(f.doc, f.context())), std::vector<std::string>{"evidence.order"});
+}
+
+TEST(Appraise, DebuggableGuestNeedsThePolicyToAllowIt) {
+  Fixture f(order_text(), /*debug=*/true);
+  EXPECT_EQ(failed(appraise(f.doc, f.context())), std::vector<std::string>{"policy.debug"});
+  Fixture g(order_text("policy:\n  debug: true\n"), /*debug=*/true);
+  EXPECT_TRUE(appraise(g.doc, g.context()).ok());
+}
+
+TEST(Appraise, WrongReferenceValuesAreNamed) {
+  std::string text = order_text();
+  text.replace(text.find("sha384:") + 7, 2, "00");
+  text.replace(text.find("[leea-sim]"), 10, "[other-platform]");
+  Fixture f(text);
+  EXPECT_EQ(
+      failed(appraise(f.doc, f.context())),
+      (std::vector<std::string>{"reference.sim.launch_measurement", "reference.sim.platform"}));
+}
+
+TEST(Appraise, KindTheOrderDoesNotAcceptIsRefused) {
+  std::string text = order_text();
+  text.replace(text.find("tee: sim"), 8, "tee: snp");
+  Fixture f(text);
+  EXPECT_EQ(failed(appraise(f.doc, f.context())), std::vector<std::string>{"evidence.kind"});
+}
+
+TEST(Appraise, ForgedReportFailsTheSignature) {
+  Fixture f;
+  f.doc.report[5] = f.doc.report[5] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(failed(appraise(f.doc, f.context())), std::vector<std::string>{"evidence.signature"});
+}
+
+TEST(EvidenceDocument, RoundTripsThroughJsonAndRefusesMalformedInput) {
+  Fixture f;
+  auto back = EvidenceDocument::from_json(f.doc.to_json());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->report, f.doc.report);
+  EXPECT_FALSE(EvidenceDocument::from_json("[]"));
+  EXPECT_FALSE(EvidenceDocument::from_json(R"({"kind":"quantum","report":"","event_log":[]})"));
+  EXPECT_FALSE(EvidenceDocument::from_json(R"({"kind":"sim","report":")" + std::string(70000, 'a') +
+                                           R"(","event_log":[]})"));
+}
+
+}  // namespace
+}  // namespace leea::attest
