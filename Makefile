@@ -38,8 +38,10 @@ asan: deps
 	$(MAKE) build BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DLEEA_SANITIZE=ON"
 	ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 
+# clang-format-14 when installed, as the ctest format check uses.
+CLANG_FORMAT ?= $(shell command -v clang-format-14 || command -v clang-format)
 format:
-	find cmd core tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+	find cmd core tests bench \( -name '*.cpp' -o -name '*.h' \) -print | xargs $(CLANG_FORMAT) -i
 
 # A validator pool on free loopback ports: make pool-up DIR=d [N=5]; make pool-down DIR=d.
 N ?= 5

@@ -1,5 +1,6 @@
 // leea key split / leea key combine: Shamir's secret sharing on any secret or file.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,12 +19,9 @@
 namespace leea::cmd {
 namespace {
 
-// Shares of a secret larger than this go to files (--out-dir), not standard output.
-constexpr size_t kMaxStdoutSecret = 64u << 20;
-
 struct SplitOptions {
-  int threshold = 3;
-  int shares = 5;
+  int threshold = 0;  // required
+  int shares = 0;     // required
   std::string in = "-";
   std::string out_dir;
   std::string format = "leea";
@@ -48,10 +46,21 @@ Result<std::unique_ptr<shamir::ByteSource>> open_input(const std::string& path, 
   if (fd < 0) {
     return errno_error(path, errno);
   }
-  off_t end = ::lseek(fd, 0, SEEK_END);
-  *size = end > 0 ? static_cast<uint64_t>(end) : 0;
-  ::lseek(fd, 0, SEEK_SET);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    ::close(fd);
+    return errno_error(path, err);
+  }
+  *size = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
   return shamir::fd_source(fd, true);
+}
+
+// CLI11 check: an empty name would otherwise mean "not given".
+CLI::Validator not_empty(const char* what) {
+  return CLI::Validator(
+      [what](std::string& s) { return s.empty() ? std::string(what) + " must not be empty" : ""; },
+      what);
 }
 
 Result<void> print_json(const nlohmann::json& j) {
@@ -85,41 +94,32 @@ Result<void> run_split(const SplitOptions& o) {
     }
     return {};
   }
-  LEEA_TRY(shamir::check_params(opts.params));
-  opts.max_secret_bytes = kMaxStdoutSecret;
-  opts.too_large_hint = "use --out-dir DIR to write its shares to files";
-  std::vector<std::unique_ptr<shamir::MemoryTextSink>> sinks;
-  std::vector<shamir::TextSink*> ptrs;
-  for (int i = 0; i < o.shares; ++i) {
-    // One share line: base64url of the secret plus a header and check of under 64 bytes.
-    sinks.push_back(std::make_unique<shamir::MemoryTextSink>((kMaxStdoutSecret * 4 + 2) / 3 + 64,
-                                                             "share text too long"));
-    ptrs.push_back(sinks.back().get());
-  }
-  LEEA_TRY(shamir::split_stream(*input, opts, ptrs, crypto::system_random()));
+  opts.too_large_hint = "use --out-dir DIR to write them to files";
+  LEEA_TRY(shamir::split_to_fd(*input, opts, STDOUT_FILENO, crypto::system_random()));
   progress.finish();
-  for (const auto& s : sinks) {
-    LEEA_TRY(s->flush_to(STDOUT_FILENO));
-  }
   return {};
 }
 
 Result<void> run_combine(const CombineOptions& o) {
   crypto::harden_process();
   LEEA_ASSIGN_OR_RETURN(auto format, shamir::parse_share_format(o.format));
-  if (o.json && o.out.empty()) {
+  const bool to_stdout = o.out.empty() || o.out == "-";
+  if (o.json && to_stdout) {
     return make_error(Errc::usage, "--json needs --out FILE (standard output carries the secret)");
   }
-  if (o.out.empty() && ::isatty(STDOUT_FILENO) == 1) {
+  if (to_stdout && ::isatty(STDOUT_FILENO) == 1) {
     return make_error(Errc::usage,
                       "refusing to print the secret on a terminal; use --out FILE or a pipe");
+  }
+  if (!to_stdout) {
+    LEEA_TRY(check_output_path(o.out, o.force));  // before any work
   }
   std::vector<std::string> files = o.share_files;
   if (files.empty()) {
     files.push_back("-");
   }
   LEEA_ASSIGN_OR_RETURN(auto inputs, shamir::open_share_inputs(files));
-  if (o.out.empty()) {
+  if (to_stdout) {
     shamir::FdSecretSink sink(STDOUT_FILENO, /*can_discard=*/false);
     LEEA_TRY(shamir::combine_stream(inputs, format, sink));
     return {};
@@ -164,8 +164,10 @@ void register_key_commands(CLI::App& app, Selected& selected) {
       ->required();
   split->add_option("-n,--shares", so->shares, "Shares to make (threshold..255)")->required();
   split->add_option("--in", so->in, "Secret file ('-' = standard input)");
-  split->add_option("--out-dir", so->out_dir,
-                    "Write DIR/share-<x> files (mode 0600) instead of printing one share a line");
+  split
+      ->add_option("--out-dir", so->out_dir,
+                   "Write DIR/share-<x> files (mode 0600) instead of printing one share a line")
+      ->check(not_empty("DIR"));
   split->add_option("--format", so->format, "leea (default) or vault");
   split->add_flag("--force", so->force, "Replace existing share files");
   split->add_flag("--json", so->json, "With --out-dir: print a JSON summary on stdout");
@@ -179,12 +181,15 @@ void register_key_commands(CLI::App& app, Selected& selected) {
       "bad checksum; shares beyond the threshold must agree with the others.\n"
       "\n"
       "Examples:\n"
-      "  head -n 3 shares.txt | leea key combine > secret.bin\n"
+      "  head -n 3 shares.txt | leea key combine --out secret.bin\n"
       "  leea key combine --out disk.key shares/share-1 shares/share-4 shares/share-5\n"
       "  leea key combine < shares.txt | cryptsetup open --key-file - image.luks data");
   combine->add_option("share_files", co->share_files,
                       "Share files (default: standard input; '-' = standard input)");
-  combine->add_option("--out", co->out, "Write the secret to FILE (mode 0600) instead of stdout");
+  combine
+      ->add_option("--out", co->out,
+                   "Write the secret to FILE (mode 0600) instead of stdout ('-' = stdout)")
+      ->check(not_empty("FILE"));
   combine->add_option("--format", co->format, "leea (default) or vault");
   combine->add_flag("--force", co->force, "Replace an existing --out file");
   combine->add_flag("--json", co->json, "With --out: print a JSON summary on stdout");

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cmd/commands.h"
 #include "core/util/log.h"
@@ -16,7 +18,7 @@ int main(int argc, char** argv) {
       "\n"
       "Examples:\n"
       "  leea key split --threshold 3 --shares 5 --in secret.bin > shares.txt\n"
-      "  head -n 3 shares.txt | leea key combine > secret.bin\n"
+      "  head -n 3 shares.txt | leea key combine --out secret.bin\n"
       "\n"
       "Run 'leea COMMAND --help' for a command's options, 'man leea' for exit codes.",
       "leea"};
@@ -44,9 +46,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // CLI11's own exit codes never leak: every parse error is a usage error (2).
-    std::fprintf(stderr, "leea: error: %s\nRun 'leea --help' or 'leea COMMAND --help'.\n",
-                 e.what());
+    // CLI11's own exit codes never leak: every parse error is a usage error (2), reported
+    // on one line like every other error.
+    std::string message = e.what();
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    std::fprintf(stderr, "leea: error: %s (run 'leea --help')\n", message.c_str());
     return 2;
   }
 

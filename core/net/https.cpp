@@ -203,7 +203,10 @@ Result<Response> HttpsClient::request(const std::string& method, const std::stri
                       where + ": TLS certificate does not match the fingerprint in the pool file");
   }
   if (!r) {
-    return make_error(Errc::unavailable, where + ": " + httplib::to_string(r.error()));
+    std::string why = r.error() == httplib::Error::Connection ? "cannot connect"
+                      : r.error() == httplib::Error::Read     ? "no answer in time"
+                                                              : httplib::to_string(r.error());
+    return make_error(Errc::unavailable, where + ": " + why);
   }
   Response out;
   out.status = r->status;

@@ -1,9 +1,8 @@
 #include "core/shamir/io.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -65,15 +64,6 @@ class MemorySource final : public ByteSource {
   size_t begin_, end_, pos_;
 };
 
-bool is_blank(std::span<const uint8_t> line) {
-  for (uint8_t c : line) {
-    if (c != ' ' && c != '\t' && c != '\r') {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 std::unique_ptr<ByteSource> fd_source(int fd, bool owned) {
@@ -89,6 +79,9 @@ MemoryTextSink::MemoryTextSink(size_t max_bytes, std::string limit_hint)
     : max_(max_bytes), limit_hint_(std::move(limit_hint)) {}
 
 Result<void> MemoryTextSink::write(std::span<const char> text) {
+  if (text.empty()) {
+    return {};
+  }
   if (total_ + text.size() > max_) {
     return make_error(Errc::invalid_argument, limit_hint_);
   }
@@ -119,74 +112,6 @@ Result<void> MemorySecretSink::write(std::span<const uint8_t> bytes) {
   std::memcpy(buf_.reveal().data() + used_, bytes.data(), bytes.size());
   used_ += bytes.size();
   return {};
-}
-
-std::vector<ShareInput> share_inputs_from_lines(std::shared_ptr<const crypto::SecretBytes> text,
-                                                const std::string& name, bool name_lines) {
-  std::vector<ShareInput> out;
-  auto bytes = text->reveal();
-  size_t start = 0;
-  int line = 0;
-  while (start < bytes.size()) {
-    ++line;
-    const void* nl = std::memchr(bytes.data() + start, '\n', bytes.size() - start);
-    size_t end =
-        nl ? static_cast<size_t>(static_cast<const uint8_t*>(nl) - bytes.data()) : bytes.size();
-    if (!is_blank(bytes.subspan(start, end - start))) {
-      std::string n = name_lines ? name + ":" + std::to_string(line) : name;
-      out.push_back({std::move(n), memory_source(text, start, end - start)});
-    }
-    start = end + 1;
-  }
-  return out;
-}
-
-Result<std::vector<ShareInput>> open_share_inputs(const std::vector<std::string>& paths) {
-  std::vector<ShareInput> out;
-  for (const auto& path : paths) {
-    if (path == "-") {
-      LEEA_ASSIGN_OR_RETURN(
-          auto text, crypto::read_secret_fd(STDIN_FILENO, "standard input", kMaxInMemoryShareText));
-      auto shared = std::make_shared<const crypto::SecretBytes>(std::move(text));
-      for (auto& in : share_inputs_from_lines(shared, "stdin", true)) {
-        out.push_back(std::move(in));
-      }
-      continue;
-    }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return errno_error(path, errno);
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-      ::close(fd);
-      return make_error(Errc::io, path + ": not a regular file");
-    }
-    if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > kMaxInMemoryShareText) {
-      out.push_back({path, fd_source(fd, true)});
-      continue;
-    }
-    auto text = crypto::read_secret_fd(fd, path, kMaxInMemoryShareText);
-    ::close(fd);
-    if (!text) {
-      return std::move(text).error();
-    }
-    if (text->empty()) {
-      return make_error(Errc::invalid_data, path + ": empty file, not a share");
-    }
-    auto shared = std::make_shared<const crypto::SecretBytes>(std::move(*text));
-    auto lines = share_inputs_from_lines(shared, path, false);
-    if (lines.size() > 1) {
-      lines = share_inputs_from_lines(shared, path, true);
-    }
-    if (lines.empty()) {
-      return make_error(Errc::invalid_data, path + ": holds no share (only blank lines)");
-    }
-    for (auto& in : lines) {
-      out.push_back(std::move(in));
-    }
-  }
-  return out;
 }
 
 }  // namespace leea::shamir

@@ -35,10 +35,11 @@ class TextSink {
   virtual Result<void> write(std::span<const char> text) = 0;
 };
 
-// Collects text in wiped memory, failing with Errc::invalid_argument beyond max_bytes.
+// Collects text in wiped memory, one exactly-sized buffer per write (writers send pieces
+// of at most a few KiB), failing with Errc::invalid_argument beyond max_bytes.
 class MemoryTextSink final : public TextSink {
  public:
-  explicit MemoryTextSink(size_t max_bytes, std::string limit_hint);
+  MemoryTextSink(size_t max_bytes, std::string limit_hint);
   Result<void> write(std::span<const char> text) override;
   // Writes everything collected to fd.
   Result<void> flush_to(int fd) const;
@@ -101,15 +102,23 @@ struct ShareInput {
   std::unique_ptr<ByteSource> source;
 };
 
-// Share files larger than this are streamed as a single share; smaller ones are read into
-// wiped memory and may hold one share per line.
+// Share text that is read into memory (standard input or another non-seekable input) is
+// bounded by this; split prints no more than this in all, so that combine reads back
+// whatever split printed.
 inline constexpr size_t kMaxInMemoryShareText = 64u << 20;
 
-// Opens share files. A file with several non-blank lines gives one input per line, named
-// "file:LINE"; a file with one share is named after the file. "-" reads standard input.
+// Opens share files, one input per non-blank line, named "file:LINE" when the file has
+// several shares and after the file when it has one. A regular file, of any size, is
+// scanned for line ends once and each line read in place (pread), so memory stays bounded
+// however long the shares are. "-" is standard input: a regular file is read in place like
+// the others; a pipe or terminal is read into wiped memory, up to kMaxInMemoryShareText,
+// and its inputs are named "stdin:LINE". Other non-regular files (FIFOs) are read into
+// memory too. Fails with Errc::io on a missing file or a directory, Errc::invalid_data on an
+// empty or blank file or on too much text. The returned sources own what they read from.
 Result<std::vector<ShareInput>> open_share_inputs(const std::vector<std::string>& paths);
 
-// Splits wiped text into one input per non-blank line, named "<name>:LINE".
+// Splits wiped text into one input per non-blank line, named "<name>:LINE" when
+// name_lines is set, else "<name>".
 std::vector<ShareInput> share_inputs_from_lines(std::shared_ptr<const crypto::SecretBytes> text,
                                                 const std::string& name, bool name_lines);
 

@@ -18,7 +18,9 @@
 // the key check value.
 //
 // vault format: HashiCorp Vault's unseal keys: base64 (or hex) of y bytes ‖ x. No check,
-// no threshold, no split id. Bounded to kMaxVaultSecret, since x comes last.
+// no threshold, no split id. Bounded to kMaxVaultSecret, since x comes last. A set of
+// shares is decoded as a whole (see decode_vault_shares), since short base64 text can
+// also be valid hex.
 //
 // Readers and writers keep share text only in wiped memory. Not thread-safe.
 #pragma once
@@ -51,10 +53,15 @@ struct ShareHeader {
 
 // "leea1.k3.x2.9f2c1a0b7d3e4f51."
 std::string header_text(const ShareHeader& h);
+// The length of the line, newline included, that ShareWriter writes for share h of a
+// secret of secret_bytes bytes.
+uint64_t share_line_length(ShareFormat format, const ShareHeader& h, uint64_t secret_bytes);
 // The split id as printed in messages ("9f2c1a0b7d3e4f51").
 std::string split_id_text(const std::array<uint8_t, 8>& id);
 
-// Writes one share's text to a sink: begin, payload chunks, finish ("...\n").
+// Writes one share's text to a sink: begin, payload chunks, finish ("...\n"). The leea
+// format reaches the sink in pieces of at most 16 KiB, the vault format in one write at
+// finish(). Vault fails with Errc::invalid_argument beyond kMaxVaultSecret.
 // REQUIRES (leea): every payload chunk except the last has a length divisible by 3.
 class ShareWriter {
  public:
@@ -63,12 +70,16 @@ class ShareWriter {
   Result<void> finish();
 
  private:
+  Result<void> leea_payload(std::span<const uint8_t> y);
+  Result<void> vault_payload(std::span<const uint8_t> y);
+  Result<void> vault_finish();
+
   ShareFormat format_;
   ShareHeader header_;
   TextSink* sink_;
   uint32_t crc_ = 0;
-  crypto::SecretBytes text_;   // leea: base64url of one chunk
-  crypto::SecretBytes vault_;  // vault: the y bytes so far, then x
+  crypto::SecretBytes text_;   // leea: base64url of one piece
+  crypto::SecretBytes vault_;  // vault: the y bytes so far, then x; grown as needed
   size_t vault_used_ = 0;
   bool started_ = false;
 };
@@ -99,11 +110,22 @@ class ShareReader {
   uint32_t crc_ = 0;
 };
 
-// A Vault unseal key: base64 or hex of y ‖ x (at most kMaxVaultSecret + 1 bytes).
+// A Vault unseal key's text from a source, whole, in wiped memory, without the
+// whitespace around it. Fails with Errc::invalid_data when it is empty, too long for
+// kMaxVaultSecret or a leea share.
+Result<crypto::SecretBytes> read_vault_text(ByteSource& source);
+
+// A decoded Vault unseal key: y ‖ x.
 struct VaultShare {
   crypto::SecretBytes y;
   uint8_t x = 0;
 };
-Result<VaultShare> read_vault_share(ByteSource& source);
+// Decodes a set of unseal-key texts as one encoding, like `vault operator unseal` reads
+// each key: hex when every text is hex and all decode to the same length, else base64
+// when every text is base64 of one length. Otherwise Errc::invalid_data naming a share
+// (names[i] names texts[i]): one that is neither, one whose length differs, or shares
+// shorter than 2 bytes.
+Result<std::vector<VaultShare>> decode_vault_shares(std::span<const crypto::SecretBytes> texts,
+                                                    std::span<const std::string> names);
 
 }  // namespace leea::shamir

@@ -122,4 +122,10 @@ void Combiner::evaluate_at(uint8_t x, std::span<const std::span<const uint8_t>> 
   weighted_sum(lagrange_at(x), ys, out);
 }
 
+void Combiner::evaluate_with(std::span<const uint8_t> weights,
+                             std::span<const std::span<const uint8_t>> ys,
+                             std::span<uint8_t> out) const {
+  weighted_sum(weights, ys, out);
+}
+
 }  // namespace leea::shamir

@@ -59,6 +59,12 @@ class Combiner {
   void evaluate_at(uint8_t x, std::span<const std::span<const uint8_t>> ys,
                    std::span<uint8_t> out) const;
 
+  // The Lagrange weights behind evaluate_at(x) (O(k²) to compute), for callers that
+  // evaluate at one x many times: evaluate_with(weights_at(x), ys, out) is evaluate_at.
+  std::vector<uint8_t> weights_at(uint8_t x) const { return lagrange_at(x); }
+  void evaluate_with(std::span<const uint8_t> weights, std::span<const std::span<const uint8_t>> ys,
+                     std::span<uint8_t> out) const;
+
   const std::vector<uint8_t>& xs() const { return xs_; }
 
  private:

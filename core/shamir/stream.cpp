@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <optional>
 
 #include "core/shamir/stream_internal.h"
 #include "core/util/progress.h"
@@ -11,10 +10,12 @@ namespace leea::shamir {
 namespace {
 
 // Secret bytes per chunk: a multiple of 3 (whole base64 quanta), smaller for large
-// thresholds so that the (k−1) rows of coefficients stay within a few MiB.
-size_t split_chunk_size(int threshold) {
+// thresholds so that the (k−1) rows of coefficients stay within a few MiB, and for many
+// shares so that the n rows of share bytes stay within 16 MiB.
+size_t split_chunk_size(int threshold, int shares) {
   size_t by_coeffs = (8u << 20) / static_cast<size_t>(threshold - 1);
-  size_t n = std::min<size_t>(3 * 65536, by_coeffs);
+  size_t by_shares = (16u << 20) / static_cast<size_t>(shares);
+  size_t n = std::min<size_t>({3 * 65536, by_coeffs, by_shares});
   return std::max<size_t>(3, n - n % 3);
 }
 
@@ -26,39 +27,69 @@ class NullSink final : public SecretSink {
   bool can_discard() const override { return true; }
 };
 
+// "64 MiB" for whole MiB, else as human_bytes() prints it.
+std::string size_text(uint64_t n) {
+  return n % (1u << 20) == 0 ? std::to_string(n >> 20) + " MiB" : human_bytes(n);
+}
+
+// Fails when the share lines for a secret of secret_bytes would exceed the text limit.
+Result<void> check_text_limit(const SplitOptions& o, std::span<const ShareHeader> headers,
+                              uint64_t secret_bytes) {
+  if (o.max_text_bytes == 0) {
+    return {};
+  }
+  uint64_t total = 0;
+  for (const auto& h : headers) {
+    total += share_line_length(o.format, h, secret_bytes);
+  }
+  if (total <= o.max_text_bytes) {
+    return {};
+  }
+  std::string msg = "the shares are larger than " + size_text(o.max_text_bytes) + " in all";
+  return make_error(Errc::invalid_argument,
+                    o.too_large_hint.empty() ? msg : msg + "; " + o.too_large_hint);
+}
+
+// Fills buf from source (pipes return short reads), so that every chunk but the last is
+// a whole chunk, a multiple of 3 bytes. Returns the bytes read.
+Result<size_t> read_chunk(ByteSource& source, std::span<uint8_t> buf) {
+  size_t got = 0;
+  while (got < buf.size()) {
+    LEEA_ASSIGN_OR_RETURN(size_t r, source.read(buf.subspan(got)));
+    if (r == 0) {
+      break;
+    }
+    got += r;
+  }
+  return got;
+}
+
 }  // namespace
 
 Result<SplitSummary> split_stream(ByteSource& secret, const SplitOptions& options,
                                   std::span<TextSink* const> sinks, crypto::RandomSource& rng) {
   LEEA_ASSIGN_OR_RETURN(Splitter splitter, Splitter::create(options.params, rng));
   const size_t n = static_cast<size_t>(options.params.shares);
-  const size_t chunk = split_chunk_size(options.params.threshold);
+  const size_t chunk = split_chunk_size(options.params.threshold, options.params.shares);
   SplitSummary summary;
   LEEA_TRY(rng.fill(summary.split_id));
 
   crypto::SecretBytes in(chunk);
   crypto::SecretBytes ys(chunk * n);
+  std::vector<ShareHeader> headers;
   std::vector<ShareWriter> writers;
   writers.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    ShareHeader h{summary.split_id, options.params.threshold, static_cast<uint8_t>(i + 1)};
-    writers.emplace_back(options.format, h, *sinks[i]);
+    headers.push_back({summary.split_id, options.params.threshold, static_cast<uint8_t>(i + 1)});
+    writers.emplace_back(options.format, headers.back(), *sinks[i]);
   }
+  std::vector<std::span<uint8_t>> out(n);
   for (;;) {
-    // Fill the chunk completely (pipes return short reads) so every chunk but the last is
-    // a multiple of 3 bytes.
-    size_t got = 0;
-    while (got < chunk) {
-      LEEA_ASSIGN_OR_RETURN(size_t r, secret.read(in.reveal().subspan(got)));
-      if (r == 0) {
-        break;
-      }
-      got += r;
-    }
+    LEEA_ASSIGN_OR_RETURN(size_t got, read_chunk(secret, in.reveal()));
     if (got == 0) {
       break;
     }
-    std::vector<std::span<uint8_t>> out(n);
+    LEEA_TRY(check_text_limit(options, headers, summary.secret_bytes + got));
     for (size_t i = 0; i < n; ++i) {
       out[i] = ys.reveal().subspan(i * chunk, got);
     }
@@ -67,11 +98,6 @@ Result<SplitSummary> split_stream(ByteSource& secret, const SplitOptions& option
       LEEA_TRY(with_context(writers[i].payload(out[i]), "share x=" + std::to_string(i + 1)));
     }
     summary.secret_bytes += got;
-    if (options.max_secret_bytes != 0 && summary.secret_bytes > options.max_secret_bytes) {
-      std::string msg = "the secret is larger than " + human_bytes(options.max_secret_bytes);
-      return make_error(Errc::invalid_argument,
-                        options.too_large_hint.empty() ? msg : msg + "; " + options.too_large_hint);
-    }
     if (options.progress) {
       options.progress(summary.secret_bytes);
     }

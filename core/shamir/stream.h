@@ -25,9 +25,11 @@ struct SplitOptions {
   ShareFormat format = ShareFormat::leea;
   // Called after each chunk with the bytes done so far (for progress lines).
   std::function<void(uint64_t)> progress;
-  // When non-zero, a longer secret fails with Errc::invalid_argument: "the secret is
-  // larger than <limit>" followed by "; <hint>" when a hint is given.
-  uint64_t max_secret_bytes = 0;
+  // When non-zero, the text of all n shares together (newlines included) may not exceed
+  // this: the chunk that would take it over fails with Errc::invalid_argument, "the
+  // shares are larger than <limit> in all" followed by "; <hint>" when a hint is given,
+  // before any of that chunk is written.
+  uint64_t max_text_bytes = 0;
   std::string too_large_hint;
 };
 
@@ -38,7 +40,8 @@ struct SplitSummary {
 
 // Reads the secret from source until its end and writes share i (x = i + 1) as one
 // newline-terminated line to sinks[i]. Fails with Errc::invalid_argument on an empty
-// secret or bad parameters, before writing anything.
+// secret or bad parameters, before writing anything. Buffers take about 16 MiB at most,
+// whatever the number of shares.
 // REQUIRES: sinks.size() == options.params.shares.
 Result<SplitSummary> split_stream(ByteSource& secret, const SplitOptions& options,
                                   std::span<TextSink* const> sinks, crypto::RandomSource& rng);
@@ -62,14 +65,23 @@ Result<CombineSummary> combine_stream(std::vector<ShareInput>& inputs, ShareForm
 
 namespace leea::shamir {
 
-// Splits into DIR/share-<x> files (mode 0600; DIR is created 0700 if missing). Every file
-// is written to a temporary and renamed only when all are complete, so an error leaves no
-// share file behind. Existing share files are an error unless force is set.
+// Splits into DIR/share-<x> files (mode 0600; DIR is created 0700 if missing, and removed
+// again if the split fails). Every file is written to a temporary and named only when all
+// are complete, so an error leaves no share file behind. Existing share files are an
+// error (Errc::io) unless force is set; anything at a share file's path that is not a
+// regular file is an error even with force. An empty dir is Errc::usage.
 struct ShareFiles {
   SplitSummary summary;
   std::vector<std::string> paths;
 };
 Result<ShareFiles> split_to_dir(ByteSource& secret, const SplitOptions& options,
                                 const std::string& dir, bool force, crypto::RandomSource& rng);
+
+// Splits into wiped memory and then writes the shares to fd, one a line in x order, so
+// nothing reaches fd unless the whole split succeeded. The text is bounded by
+// kMaxInMemoryShareText in all (overriding options.max_text_bytes), so whatever this
+// prints, combine can read back from a pipe.
+Result<SplitSummary> split_to_fd(ByteSource& secret, const SplitOptions& options, int fd,
+                                 crypto::RandomSource& rng);
 
 }  // namespace leea::shamir

@@ -1,5 +1,7 @@
 #include "core/util/encoding.h"
 
+#include <string.h>
+
 #include "core/util/ct.h"
 #include "core/util/encoding_internal.h"
 
@@ -77,13 +79,29 @@ size_t b64_encode_to(std::span<const uint8_t> data, bool url, char* out) {
   return static_cast<size_t>(o - out);
 }
 
-std::string b64_encode(std::span<const uint8_t> data, bool url) {
+std::string b64url_encode(std::span<const uint8_t> data) {
   std::string out((data.size() * 4 + 2) / 3, '\0');
-  out.resize(b64_encode_to(data, url, out.data()));
-  if (!url) {
-    out.append((3 - data.size() % 3) % 3, '=');
-  }
+  b64_encode_to(data, true, out.data());
   return out;
+}
+
+// The number of '=' that end padded text (at most 2; a third is a decoding error). The
+// characters before the padding are data, so they are compared with masks; the count
+// itself follows from the decoded length, which is public.
+size_t b64_padding(std::string_view text) {
+  const size_t n = text.size();
+  uint32_t last = n >= 1 ? mask_eq(static_cast<uint8_t>(text[n - 1]), '=') : 0;
+  uint32_t prev = n >= 2 ? mask_eq(static_cast<uint8_t>(text[n - 2]), '=') : 0;
+  size_t pad = (last & 1u) + (last & prev & 1u);
+  LEEA_DECLASSIFY(&pad, sizeof pad);
+  return pad;
+}
+
+// Wipes decoded bytes that are not returned (explicit_bzero: core/util has no OpenSSL).
+void wipe(uint8_t* p, size_t n) {
+  if (n != 0) {
+    ::explicit_bzero(p, n);
+  }
 }
 
 // Decodes unpadded text into out (room for the decoded size). Trailing bits that do not
@@ -124,16 +142,6 @@ bool b64_decode_to(std::string_view text, bool url, uint8_t* out) {
   return bad == 0;
 }
 
-bool b64_decode_append(std::string_view text, bool url, std::vector<uint8_t>& out) {
-  if (text.size() % 4 == 1) {
-    return false;
-  }
-  size_t old = out.size();
-  out.resize(old + text.size() / 4 * 3 + (text.size() % 4 == 0 ? 0 : text.size() % 4 - 1));
-  return url ? base64url_decode_to(text, out.data() + old)
-             : b64_decode_to(text, url, out.data() + old);
-}
-
 }  // namespace
 
 std::string hex_encode(std::span<const uint8_t> data) {
@@ -146,47 +154,93 @@ std::string hex_encode(std::span<const uint8_t> data) {
   return out;
 }
 
-std::optional<std::vector<uint8_t>> hex_decode(std::string_view text) {
+bool hex_decode_to(std::string_view text, uint8_t* out) {
   if (text.size() % 2 != 0) {
-    return std::nullopt;
+    return false;
   }
-  std::vector<uint8_t> out;
-  out.reserve(text.size() / 2);
   uint32_t bad = 0;
   for (size_t i = 0; i < text.size(); i += 2) {
     uint32_t hi = hex_value(static_cast<uint8_t>(text[i]));
     uint32_t lo = hex_value(static_cast<uint8_t>(text[i + 1]));
     bad |= (hi | lo) & 0x100u;
-    out.push_back(static_cast<uint8_t>((hi << 4) | (lo & 15u)));
+    out[i / 2] = static_cast<uint8_t>((hi << 4) | (lo & 15u));
   }
-  LEEA_DECLASSIFY(&bad, sizeof bad);
+  LEEA_DECLASSIFY(&bad, sizeof bad);  // valid or not is the public outcome
   if (bad != 0) {
+    wipe(out, text.size() / 2);
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<uint8_t>> hex_decode(std::string_view text) {
+  if (text.size() % 2 != 0) {
+    return std::nullopt;
+  }
+  std::vector<uint8_t> out(text.size() / 2);
+  if (!hex_decode_to(text, out.data())) {
     return std::nullopt;
   }
   return out;
 }
 
-std::string base64_encode(std::span<const uint8_t> data) { return b64_encode(data, false); }
+size_t base64_encoded_size(size_t n) { return (n + 2) / 3 * 4; }
 
-std::optional<std::vector<uint8_t>> base64_decode(std::string_view text) {
+size_t base64_encode_to(std::span<const uint8_t> data, char* out) {
+  size_t n = b64_encode_to(data, false, out);
+  for (; n % 4 != 0; ++n) {
+    out[n] = '=';
+  }
+  return n;
+}
+
+std::string base64_encode(std::span<const uint8_t> data) {
+  std::string out(base64_encoded_size(data.size()), '\0');
+  base64_encode_to(data, out.data());
+  return out;
+}
+
+std::optional<size_t> base64_decoded_size(std::string_view text) {
   if (text.size() % 4 != 0) {
     return std::nullopt;
   }
-  size_t pad = 0;
-  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') {
-    ++pad;
+  return base64url_decoded_size(text.size() - b64_padding(text));
+}
+
+bool base64_decode_to(std::string_view text, uint8_t* out) {
+  auto size = base64_decoded_size(text);
+  if (!size) {
+    return false;
   }
-  std::vector<uint8_t> out;
-  if (!b64_decode_append(text.substr(0, text.size() - pad), false, out)) {
+  if (!b64_decode_to(text.substr(0, text.size() - b64_padding(text)), false, out)) {
+    wipe(out, *size);
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<uint8_t>> base64_decode(std::string_view text) {
+  auto size = base64_decoded_size(text);
+  if (!size) {
+    return std::nullopt;
+  }
+  std::vector<uint8_t> out(*size);
+  if (!base64_decode_to(text, out.data())) {
     return std::nullopt;
   }
   return out;
 }
 
-std::string base64url_encode(std::span<const uint8_t> data) { return b64_encode(data, true); }
+std::string base64url_encode(std::span<const uint8_t> data) { return b64url_encode(data); }
 
 bool base64url_decode_into(std::string_view text, std::vector<uint8_t>& out) {
-  return b64_decode_append(text, true, out);
+  auto size = base64url_decoded_size(text.size());
+  if (!size) {
+    return false;
+  }
+  size_t old = out.size();
+  out.resize(old + *size);
+  return base64url_decode_to(text, out.data() + old);
 }
 
 size_t base64url_encode_to(std::span<const uint8_t> data, char* out) {
@@ -196,7 +250,8 @@ size_t base64url_encode_to(std::span<const uint8_t> data, char* out) {
 }
 
 bool base64url_decode_to(std::string_view text, uint8_t* out) {
-  if (text.size() % 4 == 1) {
+  auto size = base64url_decoded_size(text.size());
+  if (!size) {
     return false;
   }
   bool bad = false;
@@ -205,7 +260,11 @@ bool base64url_decode_to(std::string_view text, uint8_t* out) {
                     : 0;
   bool rest_ok = b64_decode_to(text.substr(done), true, out + done / 4 * 3);
   LEEA_DECLASSIFY(&bad, sizeof bad);
-  return !bad && rest_ok;
+  if (bad || !rest_ok) {
+    wipe(out, *size);
+    return false;
+  }
+  return true;
 }
 
 size_t base64url_encode_portable_to(std::span<const uint8_t> data, char* out) {
@@ -213,8 +272,12 @@ size_t base64url_encode_portable_to(std::span<const uint8_t> data, char* out) {
 }
 
 std::optional<std::vector<uint8_t>> base64url_decode(std::string_view text) {
-  std::vector<uint8_t> out;
-  if (!base64url_decode_into(text, out)) {
+  auto size = base64url_decoded_size(text.size());
+  if (!size) {
+    return std::nullopt;
+  }
+  std::vector<uint8_t> out(*size);
+  if (!base64url_decode_to(text, out.data())) {
     return std::nullopt;
   }
   return out;

@@ -16,13 +16,32 @@
 
 namespace leea {
 
+// Decoders that return a vector wipe it before returning nullopt, so a failed decode of a
+// secret leaves nothing in freed heap memory. The *_to forms write into a caller's buffer
+// (for SecretBytes) and wipe what they wrote when they fail.
+
 std::string hex_encode(std::span<const uint8_t> data);
 // Accepts upper and lower case. Returns nullopt on odd length or a non-hex character.
 std::optional<std::vector<uint8_t>> hex_decode(std::string_view text);
+// Decodes text into out, which must hold text.size() / 2 bytes. Returns false on odd
+// length or a non-hex character.
+bool hex_decode_to(std::string_view text, uint8_t* out);
 
+// The string is allocated once at its final size, padding included.
 std::string base64_encode(std::span<const uint8_t> data);
+// The length of the padded base64 text of n bytes.
+size_t base64_encoded_size(size_t n);
+// Writes the padded base64 text of data to out, which must hold base64_encoded_size(
+// data.size()) chars. Returns the number of chars written.
+size_t base64_encode_to(std::span<const uint8_t> data, char* out);
 // Requires canonical padding. Returns nullopt on any malformed input.
 std::optional<std::vector<uint8_t>> base64_decode(std::string_view text);
+// The number of bytes that padded base64 text decodes to (nullopt when its length or
+// padding is impossible; the characters themselves are checked by base64_decode_to).
+std::optional<size_t> base64_decoded_size(std::string_view text);
+// Decodes padded base64 text into out, which must hold base64_decoded_size(text) bytes.
+// Returns false on malformed input.
+bool base64_decode_to(std::string_view text, uint8_t* out);
 
 // base64url, never padded. Encoding a sequence of chunks whose lengths (all but the last)
 // are multiples of 3 gives the encoding of their concatenation.

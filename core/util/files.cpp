@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 
 namespace leea {
 
@@ -41,6 +40,10 @@ Result<void> write_all(int fd, std::span<const uint8_t> data) {
         continue;
       }
       return errno_error("write", errno);
+    }
+    if (n == 0) {
+      // Only possible for odd files; retrying would spin for ever.
+      return make_error(Errc::io, "write: no progress (0 bytes written)");
     }
     off += static_cast<size_t>(n);
   }
@@ -83,97 +86,6 @@ Result<std::string> read_file(const std::filesystem::path& path, size_t max_byte
     return std::move(status).error();
   }
   return out;
-}
-
-AtomicFile::AtomicFile(std::filesystem::path path, std::filesystem::path tmp, int fd, Mode mode)
-    : path_(std::move(path)), tmp_(std::move(tmp)), fd_(fd), mode_(mode) {}
-
-AtomicFile::AtomicFile(AtomicFile&& other) noexcept
-    : path_(std::move(other.path_)),
-      tmp_(std::move(other.tmp_)),
-      fd_(other.fd_),
-      mode_(other.mode_) {
-  other.fd_ = -1;
-  other.tmp_.clear();
-}
-
-AtomicFile::~AtomicFile() { discard(); }
-
-void AtomicFile::discard() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-  }
-  if (!tmp_.empty()) {
-    ::unlink(tmp_.c_str());
-    tmp_.clear();
-  }
-}
-
-Result<AtomicFile> AtomicFile::open(const std::filesystem::path& path, unsigned perms, Mode mode) {
-  std::random_device rd;  // only names the temporary; collisions are retried
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    std::filesystem::path tmp = path;
-    tmp += ".tmp-" + std::to_string(rd() % 1000000000u);
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    static_cast<mode_t>(perms));
-    if (fd >= 0) {
-      // The umask may have narrowed perms; the caller asked for exactly these.
-      ::fchmod(fd, static_cast<mode_t>(perms));
-      return AtomicFile(path, tmp, fd, mode);
-    }
-    if (errno != EEXIST) {
-      return errno_error(path.string(), errno);
-    }
-  }
-  return make_error(Errc::io, path.string() + ": cannot create a temporary file");
-}
-
-Result<void> AtomicFile::write(std::span<const uint8_t> data) {
-  if (fd_ < 0) {
-    return make_error(Errc::internal, path_.string() + ": write after commit");
-  }
-  return with_context(write_all(fd_, data), path_.string());
-}
-
-Result<void> AtomicFile::write(std::string_view data) {
-  return write(std::span(reinterpret_cast<const uint8_t*>(data.data()), data.size()));
-}
-
-Result<void> AtomicFile::commit() {
-  if (fd_ < 0) {
-    return make_error(Errc::internal, path_.string() + ": commit twice");
-  }
-  if (::fsync(fd_) != 0) {
-    int err = errno;
-    discard();
-    return errno_error(path_.string(), err);
-  }
-  ::close(fd_);
-  fd_ = -1;
-  int rc = 0;
-  if (mode_ == Mode::create_new) {
-    // link(2) fails with EEXIST instead of replacing, so an existing file is never lost.
-    rc = ::link(tmp_.c_str(), path_.c_str());
-    if (rc == 0) {
-      ::unlink(tmp_.c_str());
-    }
-  } else {
-    rc = ::rename(tmp_.c_str(), path_.c_str());
-  }
-  if (rc != 0) {
-    int err = errno;
-    discard();
-    return errno_error(path_.string(), err);
-  }
-  tmp_.clear();
-  std::filesystem::path dir = path_.has_parent_path() ? path_.parent_path() : ".";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
 }
 
 }  // namespace leea

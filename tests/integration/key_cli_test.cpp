@@ -2,11 +2,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <fstream>
-#include <random>
-#include <sstream>
+#include <csignal>
+#include <filesystem>
 
+#include "tests/integration/key_cli_helpers.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -17,26 +16,7 @@ using test::leea;
 using test::read_file;
 using test::TempDir;
 using test::write_file;
-
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
-std::string random_bytes(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
-unsigned mode_of(const std::filesystem::path& p) {
-  struct stat st {};
-  ::stat(p.c_str(), &st);
-  return st.st_mode & 07777;
-}
+using namespace test;  // NOLINT: key_cli_helpers.h is this test's vocabulary
 
 TEST(KeyCli, SplitPrintsOneShareALineAndAnyThresholdCombines) {
   std::string secret = random_bytes(32, 1);
@@ -72,57 +52,6 @@ TEST(KeyCli, SplitToFilesAndCombineToAFileKeepMode0600) {
   ASSERT_EQ(combine.exit_code, 0) << combine.err;
   EXPECT_EQ(read_file(dir / "back"), secret);
   EXPECT_EQ(mode_of(dir / "back"), 0600u);
-}
-
-// Writes n pseudo-random bytes to p in 1 MiB pieces, so the test itself stays small.
-void write_random_file(const std::filesystem::path& p, size_t n, unsigned seed) {
-  std::ofstream f(p, std::ios::binary);
-  for (size_t done = 0; done < n; done += 1u << 20) {
-    std::string piece = random_bytes(std::min<size_t>(1u << 20, n - done), seed++);
-    f.write(piece.data(), static_cast<std::streamsize>(piece.size()));
-  }
-}
-
-bool same_files(const std::filesystem::path& a, const std::filesystem::path& b) {
-  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
-  std::vector<char> ba(1u << 20), bb(1u << 20);
-  for (;;) {
-    fa.read(ba.data(), static_cast<std::streamsize>(ba.size()));
-    fb.read(bb.data(), static_cast<std::streamsize>(bb.size()));
-    if (fa.gcount() != fb.gcount()) return false;
-    if (fa.gcount() == 0) return true;
-    if (!std::equal(ba.begin(), ba.begin() + fa.gcount(), bb.begin())) return false;
-  }
-}
-
-TEST(KeyCli, LargeSecretsStreamInBoundedMemory) {
-  // 96 MiB through split and combine: the peak resident size stays far below the secret.
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "peak RSS is not meaningful under AddressSanitizer (shadow memory)";
-#endif
-  TempDir dir;
-  write_random_file(dir / "big", 96u << 20, 4);
-  auto split = leea({"key", "split", "-k", "3", "-n", "5", "--in", (dir / "big").string(),
-                     "--out-dir", (dir / "s").string()});
-  ASSERT_EQ(split.exit_code, 0) << split.err;
-  EXPECT_LT(split.max_rss_kib, 40 * 1024);
-  auto combine =
-      leea({"key", "combine", "--out", (dir / "back").string(), (dir / "s/share-2").string(),
-            (dir / "s/share-4").string(), (dir / "s/share-5").string()});
-  ASSERT_EQ(combine.exit_code, 0) << combine.err;
-  EXPECT_LT(combine.max_rss_kib, 40 * 1024);
-  EXPECT_TRUE(same_files(dir / "big", dir / "back"));
-}
-
-TEST(KeyCli, PrintingSharesOfAHugeSecretAsksForOutDir) {
-  TempDir dir;
-  write_random_file(dir / "big", (64u << 20) + 1, 5);
-  auto r = leea({"key", "split", "-k", "2", "-n", "2", "--in", (dir / "big").string()});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_TRUE(r.out.empty());
-  EXPECT_EQ(r.err,
-            "leea: error: key split: the secret is larger than 64.0 MiB; use --out-dir "
-            "DIR to write its shares to files\n");
 }
 
 TEST(KeyCli, SplitRefusesToOverwriteShareFilesWithoutForce) {
@@ -219,6 +148,21 @@ INSTANTIATE_TEST_SUITE_P(
                  "'leea1.'; Vault unseal keys need --format vault)\n"},
         BadInput{
             "NoShares", {"key", "combine"}, "", 3, "leea: error: key combine: no shares given\n"},
+        BadInput{"InputIsADirectory",
+                 {"key", "split", "-k", "2", "-n", "3", "--in", "/"},
+                 "",
+                 1,
+                 "leea: error: key split: /: Is a directory\n"},
+        BadInput{"EmptyOutDir",
+                 {"key", "split", "-k", "2", "-n", "3", "--out-dir", ""},
+                 "x",
+                 2,
+                 "leea: error: --out-dir: DIR must not be empty (run 'leea --help')\n"},
+        BadInput{"EmptyOut",
+                 {"key", "combine", "--out", ""},
+                 "",
+                 2,
+                 "leea: error: --out: FILE must not be empty (run 'leea --help')\n"},
         BadInput{"MissingShareFile",
                  {"key", "combine", "/nonexistent/share-1"},
                  "",
@@ -293,10 +237,109 @@ TEST(KeyCli, VersionPrintsTheVersion) {
   EXPECT_EQ(r.out.rfind("leea ", 0), 0u);
 }
 
-TEST(KeyCli, UnknownFlagIsAUsageError) {
-  auto r = leea({"key", "split", "--thresold", "3"});
+TEST(KeyCli, ParseErrorsAreOneLineAndAUsageError) {
+  auto r = leea({"key", "split", "-k", "2", "-n", "3", "--thresold"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err.rfind("leea: error: ", 0), 0u) << r.err;
+  EXPECT_EQ(r.err,
+            "leea: error: The following argument was not expected: --thresold (run 'leea "
+            "--help')\n");
+  auto missing = leea({"key", "split", "-n", "3"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err, "leea: error: --threshold is required (run 'leea --help')\n");
+}
+
+// Valid shares of "secret" on files in dir, for the output tests.
+std::vector<std::string> share_files(const TempDir& dir) {
+  auto r =
+      leea({"key", "split", "-k", "2", "-n", "2", "--out-dir", (dir / "s").string()}, "secret");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return {(dir / "s/share-1").string(), (dir / "s/share-2").string()};
+}
+
+TEST(KeyCli, OutputNeverReplacesAFifoADirectoryADeviceOrASymlink) {
+  TempDir dir;
+  auto shares = share_files(dir);
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+  std::filesystem::create_directory(dir / "dir");
+  write_file(dir / "target", "keep");
+  std::filesystem::create_symlink(dir / "target", dir / "link");
+  for (std::string path : {(dir / "fifo").string(), (dir / "dir").string(), (dir / "link").string(),
+                           std::string("/dev/null")}) {
+    for (bool force : {false, true}) {
+      std::vector<std::string> args = {"key", "combine", "--out", path, shares[0], shares[1]};
+      if (force) args.push_back("--force");
+      auto r = leea(args);
+      EXPECT_EQ(r.exit_code, 1) << path;
+      EXPECT_EQ(r.err, "leea: error: key combine: " + path +
+                           ": not a regular file; refusing to replace it\n");
+    }
+  }
+  EXPECT_TRUE(std::filesystem::is_fifo(dir / "fifo"));
+  EXPECT_TRUE(std::filesystem::is_symlink(dir / "link"));
+  EXPECT_EQ(read_file(dir / "target"), "keep");
+}
+
+TEST(KeyCli, SplitWithForceNeverReplacesAShareFileThatIsNotARegularFile) {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "s");
+  ASSERT_EQ(::mkfifo((dir / "s/share-2").c_str(), 0600), 0);
+  auto r =
+      leea({"key", "split", "-k", "2", "-n", "3", "--out-dir", (dir / "s").string(), "--force"},
+           "secret");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "leea: error: key split: " + (dir / "s/share-2").string() +
+                       ": not a regular file; refusing to replace it\n");
+  EXPECT_TRUE(std::filesystem::is_fifo(dir / "s/share-2"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "s/share-1"));
+}
+
+TEST(KeyCli, CombineRefusesAnExistingOutFileBeforeReadingAnyShare) {
+  TempDir dir;
+  write_file(dir / "disk.key", "old");
+  auto r = leea({"key", "combine", "--out", (dir / "disk.key").string()}, "not a share\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "leea: error: key combine: " + (dir / "disk.key").string() +
+                       ": already exists (use --force to replace)\n");
+  auto shares = share_files(dir);
+  auto forced = leea(
+      {"key", "combine", "--force", "--out", (dir / "disk.key").string(), shares[0], shares[1]});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(read_file(dir / "disk.key"), "secret");
+}
+
+TEST(KeyCli, CombineOutDashIsStandardOutput) {
+  TempDir dir;
+  auto shares = share_files(dir);
+  auto r = leea({"key", "combine", "--out", "-", shares[1], shares[0]});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "secret");
+  EXPECT_FALSE(std::filesystem::exists("-"));
+}
+
+TEST(KeyCli, SplitRemovesTheShareDirectoryItCreatedWhenItFails) {
+  TempDir dir;
+  auto r = leea({"key", "split", "-k", "2", "-n", "3", "--out-dir", (dir / "new").string()}, "");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "leea: error: key split: the secret is empty\n");
+  EXPECT_FALSE(std::filesystem::exists(dir / "new"));
+  auto kept = leea({"key", "split", "-k", "2", "-n", "3", "--out-dir", dir.path().string()}, "");
+  EXPECT_EQ(kept.exit_code, 2);
+  EXPECT_TRUE(std::filesystem::is_directory(dir.path()));
+}
+
+// The test harness itself: children run as a shell would run them.
+TEST(KeyCliHarness, ChildrenGetTheDefaultSigpipeAction) {
+  auto r = test::run({"/bin/sh", "-c", "kill -PIPE $$"});
+  EXPECT_EQ(r.exit_code, 128 + SIGPIPE);
+}
+
+TEST(KeyCliHarness, LargeInputAndOutputTogetherDoNotDeadlock) {
+  // The child writes 1 MiB before reading its 1 MiB of input.
+  std::string input(1u << 20, 'i');
+  auto r = test::run({"/bin/sh", "-c", "head -c 1048576 /dev/zero; wc -c"}, input);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.size(), (1u << 20) + 8);
+  EXPECT_EQ(r.out.substr(1u << 20), "1048576\n");
 }
 
 }  // namespace

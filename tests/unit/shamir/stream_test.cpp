@@ -2,99 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
-
-#include "core/util/crc32c.h"
 #include "core/util/encoding.h"
+#include "core/util/progress.h"
 #include "tests/support/seeded_random.h"
+#include "tests/unit/shamir/stream_helpers.h"
 
 namespace leea::shamir {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-std::shared_ptr<const crypto::SecretBytes> wiped(std::string_view s) {
-  return std::make_shared<const crypto::SecretBytes>(crypto::SecretBytes::copy_of(
-      std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size())));
-}
-
-class StringSink final : public TextSink {
- public:
-  Result<void> write(std::span<const char> t) override {
-    text.append(t.data(), t.size());
-    return {};
-  }
-  std::string text;
-};
-
-// Records what reaches it; can_discard chooses whether combine must verify first.
-class RecordingSink final : public SecretSink {
- public:
-  explicit RecordingSink(bool discard) : discard_(discard) {}
-  Result<void> write(std::span<const uint8_t> b) override {
-    bytes.insert(bytes.end(), b.begin(), b.end());
-    return {};
-  }
-  bool can_discard() const override { return discard_; }
-  Bytes bytes;
-
- private:
-  bool discard_;
-};
-
-std::vector<std::string> split_text(const Bytes& secret, SplitParams p,
-                                    ShareFormat f = ShareFormat::leea, uint64_t seed = 1) {
-  test::SeededRandom rng(seed);
-  auto src = memory_source(
-      wiped(std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size())), 0,
-      secret.size());
-  std::vector<StringSink> sinks(static_cast<size_t>(p.shares));
-  std::vector<TextSink*> ptrs;
-  for (auto& s : sinks) ptrs.push_back(&s);
-  SplitOptions options;
-  options.params = p;
-  options.format = f;
-  auto r = split_stream(*src, options, ptrs, rng);
-  EXPECT_TRUE(r) << (r ? "" : r.error().message);
-  std::vector<std::string> out;
-  for (auto& s : sinks) out.push_back(s.text);
-  return out;
-}
-
-std::vector<ShareInput> inputs(const std::vector<std::pair<std::string, std::string>>& named) {
-  std::vector<ShareInput> in;
-  for (const auto& [name, text] : named) {
-    auto buf = wiped(text);
-    in.push_back({name, memory_source(buf, 0, buf->size())});
-  }
-  return in;
-}
-
-Result<Bytes> combine(const std::vector<std::pair<std::string, std::string>>& named,
-                      ShareFormat f = ShareFormat::leea, bool discard = true) {
-  auto in = inputs(named);
-  RecordingSink sink(discard);
-  auto r = combine_stream(in, f, sink);
-  if (!r) return std::move(r).error();
-  return sink.bytes;
-}
-
-// Replaces the payload byte at index i with v and recomputes the check, as a forger who
-// knows the format (but not the other shares) would.
-std::string forge(const std::string& share, size_t i, uint8_t v) {
-  size_t p1 = 0;
-  for (int dots = 0; dots < 4; ++dots) p1 = share.find('.', p1) + 1;
-  size_t p2 = share.find('.', p1);
-  Bytes payload = *base64url_decode(share.substr(p1, p2 - p1));
-  payload[i] = v;
-  std::string header = share.substr(0, p1);
-  uint32_t crc = crc32c(payload, crc32c(header));
-  char check[9];
-  std::snprintf(check, sizeof check, "%08x", crc);
-  return header + base64url_encode(payload) + "." + check + "\n";
-}
+using namespace test_helpers;  // NOLINT: the helpers are this test's vocabulary
 
 TEST(ShareText, LooksLikeTheDocumentedFormat) {
   auto shares = split_text(Bytes{1, 2, 3, 4}, {3, 5});
@@ -204,6 +120,9 @@ TEST(ShamirCombine, RefusesTextThatIsNotAShare) {
             "x: malformed share header: bad x coordinate"},
            {"leea1.k2.x1.00112233.AAAA.00000000", "x: malformed share header: bad split id"},
            {"leea1.k2", "x: malformed share header"},
+           {"leea1", "x: malformed share header"},
+           {"leea1\n", "x: malformed share header"},
+           {"leea", "x: malformed share header"},
        }) {
     auto r = combine({{"x", text}, {"y", s[1]}});
     ASSERT_FALSE(r) << text;
@@ -266,60 +185,62 @@ TEST(ShamirSplit, RefusesAnEmptySecretBeforeWritingAnything) {
   for (auto& s : sinks) EXPECT_TRUE(s.text.empty());
 }
 
-// HashiCorp Vault's format, on the vectors in shared/testdata/shamir.
-nlohmann::json vault_vectors() {
-  std::ifstream f(std::string(LEEA_TESTDATA_DIR) + "/shamir/vault-format-vectors.json");
-  EXPECT_TRUE(f.good());
-  return nlohmann::json::parse(f);
+// Splits secret into string sinks with a limit on the text of all shares together.
+Result<SplitSummary> split_limited(const Bytes& secret, SplitParams p, uint64_t limit,
+                                   std::vector<StringSink>& sinks) {
+  test::SeededRandom rng(1);
+  auto src = memory_source(
+      wiped(std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size())), 0,
+      secret.size());
+  sinks.assign(static_cast<size_t>(p.shares), StringSink());
+  std::vector<TextSink*> ptrs;
+  for (auto& s : sinks) ptrs.push_back(&s);
+  SplitOptions options;
+  options.params = p;
+  options.max_text_bytes = limit;
+  options.too_large_hint = "use files";
+  return split_stream(*src, options, ptrs, rng);
 }
 
-TEST(VaultFormat, EverySubsetOfTheKnownAnswerSharesCombines) {
-  auto v = vault_vectors()["combine_vectors"][0];
-  std::vector<std::string> shares = v["shares"];
-  Bytes want = *hex_decode(v["secret_hex"].get<std::string>());
-  for (auto pick : std::vector<std::vector<size_t>>{{0, 1}, {0, 2}, {1, 2}, {2, 0}, {0, 1, 2}}) {
-    std::vector<std::pair<std::string, std::string>> named;
-    for (size_t i : pick) named.push_back({"s" + std::to_string(i), shares[i]});
-    auto r = combine(named, ShareFormat::vault);
-    ASSERT_TRUE(r) << r.error().message;
-    EXPECT_EQ(*r, want);
-    EXPECT_EQ(std::string(r->begin(), r->end()), v["secret_utf8"].get<std::string>());
+size_t total_size(const std::vector<StringSink>& sinks) {
+  size_t n = 0;
+  for (const auto& s : sinks) n += s.text.size();
+  return n;
+}
+
+TEST(ShamirSplit, TextLimitCountsEveryShareLineInFull) {
+  std::vector<StringSink> sinks;
+  auto fits = split_limited(Bytes(3000, 7), {2, 3}, 1u << 20, sinks);
+  ASSERT_TRUE(fits);
+  const size_t exact = total_size(sinks);
+  ASSERT_TRUE(split_limited(Bytes(3000, 7), {2, 3}, exact, sinks));
+  auto over = split_limited(Bytes(3000, 7), {2, 3}, exact - 1, sinks);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, Errc::invalid_argument);
+  EXPECT_EQ(over.error().message,
+            "the shares are larger than " + human_bytes(exact - 1) + " in all; use files");
+}
+
+TEST(ShamirSplit, TextLimitStopsBeforeWritingTheChunkThatWouldExceedIt) {
+  // Three chunks of 196608 bytes at 2-of-3; the limit lets the first chunk through only.
+  const size_t chunk = 196608;
+  std::vector<StringSink> sinks;
+  auto r = split_limited(Bytes(3 * chunk, 9), {2, 3}, 3 * (chunk * 4 / 3 + 100), sinks);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("the shares are larger than", 0), 0u);
+  for (const auto& s : sinks) {
+    EXPECT_EQ(s.text.size(), 29 + chunk * 4 / 3);  // the header and the first chunk only
   }
 }
 
-TEST(VaultFormat, AcceptsBase64AsVaultPrintsUnsealKeys) {
-  auto v = vault_vectors()["combine_vectors"][0];
-  std::vector<std::string> shares = v["shares"];
-  auto r = combine({{"a", base64_encode(*hex_decode(shares[0]))},
-                    {"b", base64_encode(*hex_decode(shares[2])) + "\n"}},
-                   ShareFormat::vault);
+TEST(ShamirSplit, ManySharesRoundTripAcrossTheirSmallerChunks) {
+  // 255 rows of share bytes stay within 16 MiB: chunks of 65793 bytes, a multiple of 3,
+  // so the text still concatenates into one base64url payload.
+  Bytes secret(200000);
+  for (size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<uint8_t>(i * 13 + 1);
+  auto s = split_text(secret, {2, 255});
+  auto r = combine({{"a", s[254]}, {"b", s[100]}});
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(std::string(r->begin(), r->end()), "SayHelloToMyLittleFriend");
-}
-
-TEST(VaultFormat, RefusesWhatVaultRefuses) {
-  auto cases = vault_vectors()["combine_must_fail"];
-  ASSERT_GE(cases.size(), 4u);
-  for (const auto& c : cases) {
-    std::vector<std::pair<std::string, std::string>> named;
-    int i = 0;
-    for (const auto& p : c["parts_hex"]) named.push_back({"p" + std::to_string(++i), p});
-    auto r = combine(named, ShareFormat::vault);
-    EXPECT_FALSE(r) << c["case"];
-  }
-}
-
-TEST(VaultFormat, SplitSharesCarryTheXTagLastAndCombine) {
-  Bytes secret = {'u', 'n', 's', 'e', 'a', 'l'};
-  auto s = split_text(secret, {3, 5}, ShareFormat::vault);
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto raw = base64_decode(s[i].substr(0, s[i].size() - 1));
-    ASSERT_TRUE(raw);
-    ASSERT_EQ(raw->size(), secret.size() + 1);
-    EXPECT_EQ(raw->back(), i + 1);
-  }
-  auto r = combine({{"a", s[1]}, {"b", s[3]}, {"c", s[4]}}, ShareFormat::vault);
-  ASSERT_TRUE(r);
   EXPECT_EQ(*r, secret);
 }
 

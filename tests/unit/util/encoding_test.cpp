@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,20 @@ TEST_P(EncodingRfc4648, HexEncodesLowerCaseAndDecodesEitherCase) {
   EXPECT_EQ(*lower_decoded, bytes(v.input));
 }
 
+TEST_P(EncodingRfc4648, BufferFormsMatchTheStringForms) {
+  const auto& v = GetParam();
+  auto in = bytes(v.input);
+  std::string b64(base64_encoded_size(in.size()), '?');
+  EXPECT_EQ(base64_encode_to(in, b64.data()), b64.size());
+  EXPECT_EQ(b64, v.base64);
+  ASSERT_EQ(base64_decoded_size(v.base64), in.size());
+  std::vector<uint8_t> back(in.size());
+  ASSERT_TRUE(base64_decode_to(v.base64, back.data()));
+  EXPECT_EQ(back, in);
+  ASSERT_TRUE(hex_decode_to(v.base16, back.data()));
+  EXPECT_EQ(back, in);
+}
+
 INSTANTIATE_TEST_SUITE_P(Section10, EncodingRfc4648, ::testing::ValuesIn(kRfc4648),
                          [](const auto& p) {
                            return p.param.input.empty() ? std::string("empty") : p.param.input;
@@ -101,6 +116,11 @@ class EncodingBase64Malformed : public ::testing::TestWithParam<Malformed> {};
 
 TEST_P(EncodingBase64Malformed, IsRefused) {
   EXPECT_FALSE(base64_decode(GetParam().text)) << GetParam().why;
+  auto size = base64_decoded_size(GetParam().text);
+  if (size) {
+    std::vector<uint8_t> out(*size);
+    EXPECT_FALSE(base64_decode_to(GetParam().text, out.data())) << GetParam().why;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -142,6 +162,8 @@ class EncodingHexMalformed : public ::testing::TestWithParam<Malformed> {};
 
 TEST_P(EncodingHexMalformed, IsRefused) {
   EXPECT_FALSE(hex_decode(GetParam().text)) << GetParam().why;
+  std::vector<uint8_t> out(GetParam().text.size() / 2);
+  EXPECT_FALSE(hex_decode_to(GetParam().text, out.data())) << GetParam().why;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -188,6 +210,31 @@ TEST(EncodingBase64url, ToBufferFunctionsMatchTheStringForms) {
   std::vector<uint8_t> back(*base64url_decoded_size(out.size()));
   ASSERT_TRUE(base64url_decode_to(out, back.data()));
   EXPECT_EQ(back, in);
+}
+
+// A decoder that fails part-way has written some decoded bytes of what may be a secret;
+// it wipes them before returning.
+TEST(EncodingWipe, FailedBufferDecodesLeaveNoDecodedBytes) {
+  const std::string hex = "4142434445464748zz";
+  const std::string b64 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJz*A==";
+  const std::string url = b64.substr(0, b64.size() - 2);  // unpadded: the AVX2 path too
+  std::vector<uint8_t> out(64, 0xEE);
+  EXPECT_FALSE(hex_decode_to(hex, out.data()));
+  EXPECT_EQ(std::count(out.begin(), out.begin() + 9, 0), 9);
+  std::fill(out.begin(), out.end(), 0xEE);
+  EXPECT_FALSE(base64_decode_to(b64, out.data()));
+  EXPECT_EQ(std::count(out.begin(), out.begin() + 46, 0), 46);
+  std::fill(out.begin(), out.end(), 0xEE);
+  EXPECT_FALSE(base64url_decode_to(url, out.data()));
+  EXPECT_EQ(std::count(out.begin(), out.begin() + 46, 0), 46);
+}
+
+TEST(EncodingBase64, AllocatesItsStringOnceAtItsFinalSize) {
+  for (size_t n : {16, 100, 1000, 1001, 1002}) {
+    std::string s = base64_encode(std::vector<uint8_t>(n, 0x61));
+    EXPECT_EQ(s.size(), base64_encoded_size(n));
+    EXPECT_EQ(s.capacity(), s.size()) << n;  // never grown by appending the padding
+  }
 }
 
 }  // namespace

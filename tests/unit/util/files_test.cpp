@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "core/util/files_internal.h"
 #include "tests/support/temp_dir.h"
 
 namespace leea {
@@ -37,20 +39,116 @@ TEST(AtomicFile, UncommittedLeavesNoFileAndNoTemporary) {
     auto f = AtomicFile::open(dir / "out");
     ASSERT_TRUE(f) << f.error().message;
     ASSERT_TRUE(f->write(std::string_view("half-written")));
-    EXPECT_EQ(entries(dir.path()).size(), 1u);  // the temporary, beside the target
+    EXPECT_TRUE(entries(dir.path()).empty());  // the temporary has no name
   }
   EXPECT_FALSE(fs::exists(dir / "out"));
   EXPECT_TRUE(entries(dir.path()).empty());
 }
 
-TEST(AtomicFile, TemporaryIsBesideTheTargetWithTheRequestedMode) {
+TEST(AtomicFile, DirectoryHoldsNothingButTheCommittedFileAtAnyTime) {
   test::TempDir dir;
-  auto f = AtomicFile::open(dir / "out", 0600);
+  for (auto mode : {AtomicFile::Mode::create_new, AtomicFile::Mode::replace}) {
+    auto f = AtomicFile::open(dir / "secret", 0600, mode);
+    ASSERT_TRUE(f) << f.error().message;
+    EXPECT_TRUE(entries(dir.path()).empty());
+    ASSERT_TRUE(f->write(std::string_view("key material")));
+    EXPECT_TRUE(entries(dir.path()).empty());  // a killed process would leave nothing
+    auto r = f->commit();
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"secret"});
+    EXPECT_EQ(test::read_file(dir / "secret"), "key material");
+    EXPECT_EQ(mode_of(dir / "secret"), 0600u);
+    fs::remove(dir / "secret");
+  }
+}
+
+TEST(AtomicFile, ReplaceKeepsTheOldFileAloneUntilCommit) {
+  test::TempDir dir;
+  test::write_file(dir / "out", "old");
+  auto f = AtomicFile::open(dir / "out", 0600, AtomicFile::Mode::replace);
   ASSERT_TRUE(f);
+  ASSERT_TRUE(f->write(std::string_view("new")));
+  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"out"});
+  EXPECT_EQ(test::read_file(dir / "out"), "old");
+  ASSERT_TRUE(f->commit());
+  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"out"});
+  EXPECT_EQ(test::read_file(dir / "out"), "new");
+}
+
+TEST(AtomicFile, NamedFallbackTemporaryIsBesideTheTargetWithTheRequestedMode) {
+  test::TempDir dir;
+  {
+    auto f =
+        internal::AtomicFileTestAccess::open_named(dir / "out", 0600, AtomicFile::Mode::create_new);
+    ASSERT_TRUE(f);
+    auto names = entries(dir.path());
+    ASSERT_EQ(names.size(), 1u);
+    EXPECT_EQ(names[0].rfind("out.tmp-", 0), 0u) << names[0];
+    EXPECT_EQ(mode_of(dir / names[0]), 0600u);
+  }
+  EXPECT_TRUE(entries(dir.path()).empty());  // removed when not committed
+}
+
+TEST(AtomicFile, NamedFallbackCommitsLikeTheUnnamedTemporary) {
+  test::TempDir dir;
+  test::write_file(dir / "taken", "precious");
+  using Access = internal::AtomicFileTestAccess;
+  auto refused = Access::open_named(dir / "taken", 0600, AtomicFile::Mode::create_new);
+  ASSERT_TRUE(refused);
+  auto r = refused->commit();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, (dir / "taken").string() + ": File exists");
+  for (auto mode : {AtomicFile::Mode::create_new, AtomicFile::Mode::replace}) {
+    auto f = Access::open_named(dir / "out", 0640, mode);
+    ASSERT_TRUE(f);
+    ASSERT_TRUE(f->write(std::string_view("x")));
+    ASSERT_TRUE(f->commit());
+    EXPECT_EQ(test::read_file(dir / "out"), "x");
+    EXPECT_EQ(mode_of(dir / "out"), 0640u);
+  }
   auto names = entries(dir.path());
-  ASSERT_EQ(names.size(), 1u);
-  EXPECT_EQ(names[0].rfind("out.tmp-", 0), 0u) << names[0];
-  EXPECT_EQ(mode_of(dir / names[0]), 0600u);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"out", "taken"}));
+  EXPECT_EQ(test::read_file(dir / "taken"), "precious");
+}
+
+TEST(AtomicFile, ReplaceRefusesAnythingButARegularFile) {
+  test::TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+  fs::create_directory(dir / "dir");
+  test::write_file(dir / "target", "t");
+  fs::create_symlink(dir / "target", dir / "link");
+  for (const char* name : {"fifo", "dir", "link"}) {
+    auto f = AtomicFile::open(dir / name, 0600, AtomicFile::Mode::replace);
+    ASSERT_FALSE(f) << name;
+    EXPECT_EQ(f.error().code, Errc::io);
+    EXPECT_EQ(f.error().message,
+              (dir / name).string() + ": not a regular file; refusing to replace it");
+  }
+  EXPECT_EQ(test::read_file(dir / "target"), "t");
+  EXPECT_TRUE(fs::is_symlink(dir / "link"));
+  EXPECT_TRUE(fs::is_fifo(dir / "fifo"));
+}
+
+TEST(CheckOutputPath, AcceptsAMissingFileAndARegularFileOnlyWhenReplacing) {
+  test::TempDir dir;
+  EXPECT_TRUE(check_output_path(dir / "missing", false));
+  EXPECT_TRUE(check_output_path(dir / "missing", true));
+  test::write_file(dir / "file", "x");
+  EXPECT_TRUE(check_output_path(dir / "file", true));
+  auto r = check_output_path(dir / "file", false);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::io);
+  EXPECT_EQ(r.error().message,
+            (dir / "file").string() + ": already exists (use --force to replace)");
+}
+
+TEST(CheckOutputPath, RefusesADeviceNodeEvenWhenReplacing) {
+  for (bool replace : {false, true}) {
+    auto r = check_output_path("/dev/null", replace);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "/dev/null: not a regular file; refusing to replace it");
+  }
 }
 
 TEST(AtomicFile, CommitPublishesContentWithTheRequestedMode) {
