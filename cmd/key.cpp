@@ -42,16 +42,8 @@ Result<std::unique_ptr<shamir::ByteSource>> open_input(const std::string& path, 
     *size = 0;
     return shamir::fd_source(STDIN_FILENO, false);
   }
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return errno_error(path, errno);
-  }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
-    ::close(fd);
-    return errno_error(path, err);
-  }
+  LEEA_ASSIGN_OR_RETURN(int fd, open_readable(path, &st));
   *size = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
   return shamir::fd_source(fd, true);
 }

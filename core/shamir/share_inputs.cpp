@@ -176,16 +176,8 @@ Result<std::vector<ShareInput>> stdin_inputs() {
 }
 
 Result<std::vector<ShareInput>> file_inputs(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return errno_error(path, errno);
-  }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
-    ::close(fd);
-    return errno_error(path, err);
-  }
+  LEEA_ASSIGN_OR_RETURN(int fd, open_readable(path, &st));
   std::vector<ShareInput> out;
   if (S_ISREG(st.st_mode)) {
     if (st.st_size == 0) {

@@ -13,6 +13,19 @@ Error errno_error(std::string_view what, int err) {
   return make_error(Errc::io, std::string(what) + ": " + std::strerror(err));
 }
 
+Result<int> open_readable(const std::string& path, struct stat* st) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return errno_error(path, errno);
+  }
+  if (::fstat(fd, st) != 0 || S_ISDIR(st->st_mode)) {
+    int err = S_ISDIR(st->st_mode) ? EISDIR : errno;
+    ::close(fd);
+    return errno_error(path, err);
+  }
+  return fd;
+}
+
 Result<size_t> read_full(int fd, std::span<uint8_t> buf) {
   size_t got = 0;
   while (got < buf.size()) {

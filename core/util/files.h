@@ -15,6 +15,8 @@
 #include <span>
 #include <string>
 
+struct stat;
+
 #include "core/util/result.h"
 
 namespace leea {
@@ -81,6 +83,10 @@ class AtomicFile {
   int fd_ = -1;
   Mode mode_ = Mode::replace;
 };
+
+// Opens path read-only and close-on-exec, refusing a directory ("<path>: Is a directory").
+// Returns the descriptor, which the caller closes, and fills st.
+Result<int> open_readable(const std::string& path, struct stat* st);
 
 // "path: strerror(errno)" as an Errc::io error.
 Error errno_error(std::string_view what, int err);
