@@ -143,9 +143,9 @@ void register_key_commands(CLI::App& app, Selected& selected) {
   key->require_subcommand(1, 1);
 
   auto so = std::make_shared<SplitOptions>();
-  CLI::App* split = key->add_subcommand(
-      "split",
-      "Split a secret into N shares, any K of which recover it (Shamir, GF(2^8)).\n"
+  CLI::App* split = add_command(
+      *key, "split", "Split a secret into N shares, any K of which recover it",
+      "Shamir's secret sharing over GF(2^8), each byte its own polynomial.\n"
       "The secret is read from --in FILE or standard input, never from arguments.\n"
       "\n"
       "Examples:\n"
@@ -166,9 +166,9 @@ void register_key_commands(CLI::App& app, Selected& selected) {
   split->callback(select(selected, "key split", [so] { return run_split(*so); }));
 
   auto co = std::make_shared<CombineOptions>();
-  CLI::App* combine = key->add_subcommand(
-      "combine",
-      "Recover a secret from shares given as files or on standard input, one per line.\n"
+  CLI::App* combine = add_command(
+      *key, "combine", "Recover a secret from shares",
+      "Recovers a secret from shares given as files or on standard input, one per line.\n"
       "Refuses, naming the share: too few shares, a duplicate, shares of another split, a\n"
       "bad checksum; shares beyond the threshold must agree with the others.\n"
       "\n"
