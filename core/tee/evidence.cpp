@@ -33,9 +33,8 @@ Result<std::unique_ptr<EvidenceProducer>> make_producer(config::TeeKind kind) {
     case config::TeeKind::sim:
       return sim::make_producer();
     default:
-      return make_error(Errc::unavailable, "evidence kind '" +
-                                               std::string(config::tee_kind_name(kind)) +
-                                               "' is not supported by this build yet");
+      return make_error(Errc::usage, "this leea produces only sim evidence, not " +
+                                         std::string(config::tee_kind_name(kind)));
   }
 }
 
