@@ -32,6 +32,7 @@ bench: deps
 	$(MAKE) build BUILD=build-bench CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DLEEA_BUILD_BENCH=ON"
 	build-bench/bench/leea_bench --benchmark_counters_tabular=true
 	bench/key-split-peers.sh build-bench/cmd/leea
+	bench/attest-peers.sh build-bench/cmd/leea build-bench/bench/leea_attest_load
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build and tests.
 asan: deps
