@@ -19,6 +19,16 @@ namespace leea::test {
 
 namespace {
 
+// True while pid runs; an exited process waiting to be reaped by whoever adopted it
+// (state Z) counts as stopped.
+bool running(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(f, line)) return false;
+  size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+}
+
 std::string script(const std::string& name) {
   return std::string(LEEA_SOURCE_DIR) + "/scripts/" + name;
 }
@@ -69,7 +79,7 @@ int Pool::pid(int i) const {
 void Pool::stop(int i) {
   int p = pid(i);
   if (p > 0 && ::kill(p, SIGTERM) == 0) {
-    for (int t = 0; t < 100 && ::kill(p, 0) == 0; ++t)
+    for (int t = 0; t < 100 && running(p); ++t)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -77,7 +87,7 @@ void Pool::stop(int i) {
 void Pool::kill(int i) {
   int p = pid(i);
   if (p > 0 && ::kill(p, SIGKILL) == 0) {
-    for (int t = 0; t < 100 && ::kill(p, 0) == 0; ++t)
+    for (int t = 0; t < 100 && running(p); ++t)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
