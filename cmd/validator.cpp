@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cmd/commands.h"
+#include "core/attest/jwk.h"
 #include "core/crypto/secret_bytes.h"
 #include "core/util/files.h"
 #include "core/validator/audit.h"
@@ -53,11 +54,7 @@ Result<void> run_init(const InitOptions& o) {
     nlohmann::json j = {{"id", entry.id},
                         {"url", entry.url},
                         {"tls_fingerprint", entry.tls_fingerprint},
-                        {"token_key",
-                         {{"kty", entry.token_key.kty},
-                          {"crv", entry.token_key.crv},
-                          {"x", entry.token_key.x},
-                          {"y", entry.token_key.y}}}};
+                        {"token_key", attest::jwk_to_json(entry.token_key)}};
     return write_all(STDOUT_FILENO, j.dump(2) + "\n");
   }
   return write_all(STDOUT_FILENO, entry.to_yaml());

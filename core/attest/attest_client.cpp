@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/attest/appraise.h"
+#include "core/attest/jwk.h"
 #include "core/attest/manifest.h"
 #include "core/attest/pool_client.h"
 #include "core/attest/pop.h"
@@ -57,7 +58,7 @@ Result<json> attest_at(MemberClient& c, const AttestOptions& o, Session& s) {
   json body = {{"order", o.order},
                {"nonce", base64url_encode(s.nonce)},
                {"evidence", json::parse(s.evidence)},
-               {"eph_pub", {{"kty", jwk.kty}, {"crv", jwk.crv}, {"x", jwk.x}, {"y", jwk.y}}}};
+               {"eph_pub", attest::jwk_to_json(jwk)}};
   return c.call("POST", "/v1/attest", body.dump());
 }
 

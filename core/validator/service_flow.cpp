@@ -77,7 +77,7 @@ net::Response Service::attest(const net::Request& r) {
   if (!eph) return done(refuse(400, "eph_pub", eph.error().message), "eph_pub");
   auto fresh = m.nonces.consume(*nonce, order_id, NonceClock::from_time_t(m.now()));
   if (!fresh) return done(refuse(403, "nonce", fresh.error().message), "nonce");
-  auto verdict = appraise_body(*body, *order, m.config.allow_sim, *nonce, *eph, m.now());
+  auto verdict = appraise_body(*body, order->config, m.config.allow_sim, *nonce, *eph, m.now());
   if (!verdict) {
     return done(refuse(status_for(verdict.error()), "evidence", verdict.error().message),
                 "evidence");
@@ -89,7 +89,7 @@ net::Response Service::attest(const net::Request& r) {
   claims.issued_at = m.now();
   claims.expires_at = claims.issued_at + m.config.token_ttl_seconds;
   claims.order = order_id;
-  claims.node = order->node.value_or("");
+  claims.node = order->config.node.value_or("");
   claims.cnf = eph->jwk();
   claims.checks = verdict->passed;
   claims.nonce_hash = hex_encode(crypto::sha256(*nonce));
@@ -135,27 +135,22 @@ net::Response Service::shares(const net::Request& r) {
       return done(refuse(403, "evidence.nonce", "not the nonce the token was issued for"),
                   "evidence.nonce");
     }
-    auto verdict = appraise_body(*body, *order, m.config.allow_sim, *nonce, *eph, m.now());
+    auto verdict = appraise_body(*body, order->config, m.config.allow_sim, *nonce, *eph, m.now());
     if (!verdict) {
       return done(refuse(status_for(verdict.error()), "evidence", verdict.error().message),
                   "evidence");
     }
     if (!verdict->ok()) return done(refuse_verdict(*verdict), joined_checks(*verdict));
   }
-  auto rec = m.store->get_order(order_id);
   auto share = m.store->get_share(order_id);
-  if (!rec || !*rec || !share) {
-    return done(
-        refuse(500, "share.storage", share ? "order record unreadable" : share.error().message),
-        "share.storage");
-  }
+  if (!share) return done(refuse(500, "share.storage", share.error().message), "share.storage");
   auto context = attest::share_seal_context(order_id, m.config.id);
   auto sealed = context ? attest::seal_share(*eph, *share, *context)
                         : Result<std::vector<uint8_t>>(context.error());
   if (!sealed) return done(refuse(500, "share.seal", sealed.error().message), "share.seal");
   return done(answer(200, {{"validator", m.config.id},
                            {"share", attest::sealed_share_text(*sealed)},
-                           {"manifest", (*rec)->manifest}}));
+                           {"manifest", order->record.manifest}}));
 }
 
 }  // namespace leea::validator

@@ -116,12 +116,19 @@ struct Service::Impl {
     }
   }
 
-  Result<config::OrderConfig> load_order(const std::string& id) {
+  // An order as stored (its manifest included) and as parsed, read once per request.
+  struct LoadedOrder {
+    OrderRecord record;
+    config::OrderConfig config;
+  };
+
+  Result<LoadedOrder> load_order(const std::string& id) {
     LEEA_ASSIGN_OR_RETURN(auto rec, store->get_order(id));
     if (!rec) {
       return make_error(Errc::invalid_argument, "no such order");
     }
-    return config::load_order_string(rec->order_doc, "order " + id);
+    LEEA_ASSIGN_OR_RETURN(auto parsed, config::load_order_string(rec->order_doc, "order " + id));
+    return LoadedOrder{std::move(*rec), std::move(parsed)};
   }
 };
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/attest/appraise.h"
+#include "core/attest/jwk.h"
 #include "core/attest/pop.h"
 #include "core/attest/register.h"
 #include "core/tee/sim/sim.h"
@@ -140,11 +141,10 @@ VmSession attest_at(const Pool& pool, size_t i, const std::string& order,
   attest::EvidenceDocument doc{config::TeeKind::sim, *report, log};
   s.evidence = nlohmann::json::parse(doc.to_json());
   const auto& jwk = s.eph->public_key().jwk();
-  nlohmann::json body = {
-      {"order", order},
-      {"nonce", base64url_encode(s.nonce)},
-      {"evidence", s.evidence},
-      {"eph_pub", {{"kty", jwk.kty}, {"crv", jwk.crv}, {"x", jwk.x}, {"y", jwk.y}}}};
+  nlohmann::json body = {{"order", order},
+                         {"nonce", base64url_encode(s.nonce)},
+                         {"evidence", s.evidence},
+                         {"eph_pub", attest::jwk_to_json(jwk)}};
   s.attest_answer = pool.call(i, "POST", "/v1/attest", body.dump());
   auto aj = nlohmann::json::parse(s.attest_answer.body, nullptr, false);
   if (s.attest_answer.status == 200) s.token = aj["token"].get<std::string>();
