@@ -189,18 +189,38 @@ HttpsClient::~HttpsClient() = default;
 Result<Response> HttpsClient::request(const std::string& method, const std::string& path,
                                       const std::string& body,
                                       const std::map<std::string, std::string>& headers) {
-  httplib::Headers h;
-  for (const auto& [k, v] : headers) h.emplace(k, v);
+  httplib::Request req;
+  req.method = method;
+  req.path = path;
+  for (const auto& [k, v] : headers) req.headers.emplace(k, v);
+  if (method != "GET") {
+    req.body = body;
+    req.headers.emplace("Content-Type", "application/json");
+  }
+  // A peer's answer is read into memory only up to the bound: a hostile validator cannot
+  // make the VM or an operator allocate without limit.
+  std::string received;
+  bool too_large = false;
+  const size_t limit = impl_->options.max_response_bytes;
+  req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+    if (received.size() + n > limit) {
+      too_large = true;
+      return false;
+    }
+    received.append(data, n);
+    return true;
+  };
   auto& c = *impl_->client;
   impl_->pin.mismatch = false;
-  httplib::Result r = method == "GET"      ? c.Get(path.c_str(), h)
-                      : method == "DELETE" ? c.Delete(path.c_str(), h, body, "application/json")
-                      : method == "PUT"    ? c.Put(path.c_str(), h, body, "application/json")
-                                           : c.Post(path.c_str(), h, body, "application/json");
+  httplib::Result r = c.send(req);
   std::string where = impl_->options.host + ":" + std::to_string(impl_->options.port);
   if (impl_->pin.mismatch) {
     return make_error(Errc::refused,
                       where + ": TLS certificate does not match the fingerprint in the pool file");
+  }
+  if (too_large) {
+    return make_error(Errc::refused,
+                      where + ": answer larger than " + std::to_string(limit) + " bytes");
   }
   if (!r) {
     std::string why = r.error() == httplib::Error::Connection ? "cannot connect"
@@ -210,7 +230,7 @@ Result<Response> HttpsClient::request(const std::string& method, const std::stri
   }
   Response out;
   out.status = r->status;
-  out.body = r->body;
+  out.body = std::move(received);
   out.content_type = r->get_header_value("Content-Type");
   return out;
 }

@@ -79,6 +79,8 @@ struct ClientOptions {
   std::array<uint8_t, 32> pinned_sha256{};
   int connect_timeout_ms = 3000;
   int read_timeout_ms = 10000;
+  // Larger answers fail with Errc::refused before they are read into memory.
+  size_t max_response_bytes = 1u << 20;
 };
 
 class HttpsClient {
@@ -89,8 +91,9 @@ class HttpsClient {
   HttpsClient& operator=(const HttpsClient&) = delete;
 
   // Sends one request. Fails with Errc::refused when the server's certificate is not the
-  // pinned one, Errc::unavailable when the server cannot be reached or does not answer in
-  // time. Any HTTP status is a successful Result; the caller judges it.
+  // pinned one or its answer exceeds max_response_bytes, Errc::unavailable when the server cannot
+  // be reached or does not answer in time. Any HTTP status is a successful Result; the caller
+  // judges it.
   Result<Response> request(const std::string& method, const std::string& path,
                            const std::string& body = "",
                            const std::map<std::string, std::string>& headers = {});

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/attest/ear.h"
+#include "core/attest/jwk.h"
 #include "core/attest/operator_auth.h"
 #include "core/attest/pop.h"
 #include "core/attest/seal.h"
@@ -70,11 +71,10 @@ TEST_F(PoolTest, ReusedNonceIsRefused) {
   auto s = attest_at(*pool_, 0, "demo-sim");
   ASSERT_EQ(s.attest_answer.status, 200) << s.attest_answer.body;
   const auto& jwk = s.eph->public_key().jwk();
-  nlohmann::json again = {
-      {"order", "demo-sim"},
-      {"nonce", base64url_encode(s.nonce)},
-      {"evidence", s.evidence},
-      {"eph_pub", {{"kty", jwk.kty}, {"crv", jwk.crv}, {"x", jwk.x}, {"y", jwk.y}}}};
+  nlohmann::json again = {{"order", "demo-sim"},
+                          {"nonce", base64url_encode(s.nonce)},
+                          {"evidence", s.evidence},
+                          {"eph_pub", attest::jwk_to_json(jwk)}};
   auto r = pool_->call(0, "POST", "/v1/attest", again.dump());
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(failed_checks(r), "nonce");
@@ -133,6 +133,20 @@ std::string mint(const VmSession& s, const crypto::PrivateKey& key, const std::s
   c.checks = {"evidence.signature"};
   c.nonce_hash = hex_encode(crypto::sha256(s.nonce));
   return *attest::issue_ear(key, c);
+}
+
+TEST_F(PoolTest, ProofOfPossessionIsGoodOnce) {
+  auto s = attest_at(*pool_, 0, "demo-sim");
+  ASSERT_EQ(s.attest_answer.status, 200);
+  std::string body = shares_body(s, "v2");
+  auto first =
+      pool_->call(1, "POST", "/v1/shares/demo-sim", body, {{"Authorization", "Bearer " + s.token}});
+  EXPECT_EQ(first.status, 200) << first.body;
+  auto replay =
+      pool_->call(1, "POST", "/v1/shares/demo-sim", body, {{"Authorization", "Bearer " + s.token}});
+  EXPECT_EQ(replay.status, 403);
+  EXPECT_EQ(failed_checks(replay), "pop");
+  EXPECT_NE(replay.body.find("already used"), std::string::npos) << replay.body;
 }
 
 TEST_F(PoolTest, ExpiredTokenGetsNoShare) {

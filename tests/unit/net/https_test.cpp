@@ -105,6 +105,18 @@ TEST_F(HttpsFixture, OnlyTls13IsAccepted) {
   EXPECT_NE(now.out.find("TLSv1.3"), std::string::npos);
 }
 
+TEST_F(HttpsFixture, ClientRefusesAnAnswerLargerThanItsBound) {
+  auto o = client_options();
+  o.max_response_bytes = 4;
+  HttpsClient c(o);
+  auto r = c.request("POST", "/echo/abc", "a longer body");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::refused);
+  EXPECT_NE(r.error().message.find("answer larger than 4 bytes"), std::string::npos);
+  HttpsClient ok(client_options());
+  EXPECT_EQ(ok.request("POST", "/echo/abc", "a longer body")->body, "abc:a longer body");
+}
+
 TEST(HttpsClient, UnreachableServerIsUnavailable) {
   ClientOptions o;
   o.host = "127.0.0.1";
