@@ -112,12 +112,23 @@ Verdict appraise(const EvidenceDocument& ev, const AppraisalContext& ctx) {
     return v;
   }
   v.passed.push_back("evidence.kind");
-  auto claims = verifier->verify(ev.report, ctx.now);
-  if (!claims) {
-    v.failed.push_back({"evidence.signature", claims.error().message});
+  tee::VerifyContext vctx{ctx.now, &order, ctx.collateral_dir};
+  auto verification = verifier->verify(ev.report, vctx);
+  if (!verification) {
+    v.failed.push_back({"evidence.signature", verification.error().message});
     return v;
   }
-  v.passed.push_back("evidence.signature");
+  bool min_tcb_checked = false;
+  for (const auto& c : verification->checks) {
+    if (c.name == "policy.min_tcb") min_tcb_checked = true;
+    if (c.ok) {
+      v.passed.push_back(c.name);
+    } else {
+      v.failed.push_back({c.name, c.detail});
+    }
+  }
+  if (!verification->ok()) return v;  // claims of a report that failed mean nothing
+  const tee::Claims* claims = &verification->claims;
   auto binding = tee::compute_binding(ctx.nonce, ctx.eph_spki_der, ev.log.digest());
   if (!same(binding, claims->report_data)) {
     v.failed.push_back(
@@ -134,6 +145,20 @@ Verdict appraise(const EvidenceDocument& ev, const AppraisalContext& ctx) {
     v.failed.push_back({"policy.debug", "the guest is debuggable and the order forbids it"});
   } else {
     v.passed.push_back("policy.debug");
+  }
+  if (claims->smt.value_or(false) && !order.policy.smt) {
+    v.failed.push_back({"policy.smt", "the guest policy allows SMT and the order forbids it"});
+  } else if (claims->smt) {
+    v.passed.push_back("policy.smt");
+  }
+  if (claims->migration.value_or(false) && !order.policy.migration) {
+    v.failed.push_back(
+        {"policy.migration", "the guest may be migrated and the order forbids migration"});
+  } else if (claims->migration) {
+    v.passed.push_back("policy.migration");
+  }
+  if (order.policy.min_tcb && !min_tcb_checked) {
+    v.failed.push_back({"policy.min_tcb", kind + " evidence carries no TCB to compare"});
   }
   check_references(order, *claims, ev.log, v);
   return v;

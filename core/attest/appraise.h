@@ -7,13 +7,18 @@
 //   evidence.signature  the report verifies (the kind's own chain of trust)
 //   evidence.binding    report data = binding(nonce, ephemeral key, event log)
 //   evidence.order      host data = SHA-256(order id): launched for this order
+//   <kind>.<check>      every check of the kind's verifier (signature, chain, TCB, ...)
 //   policy.debug        a debuggable guest only where the order allows it
+//   policy.smt          SMT only where the order allows it (kinds whose evidence says)
+//   policy.migration    migration only where the order allows it (kinds whose evidence says)
+//   policy.min_tcb      the kind's verifier compares the TCB; a kind without one fails it
 //   reference.<name>    each reference value: exact digest or allowed value
 // A skipped check is reported as passed under "skipped.<name>", never silently.
 // Thread-safe: pure functions of their inputs.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,6 +60,7 @@ struct AppraisalContext {
   std::vector<uint8_t> nonce;         // the challenge the evidence answers
   std::vector<uint8_t> eph_spki_der;  // the VM's ephemeral public key
   int64_t now = 0;
+  std::filesystem::path collateral_dir;  // offline SNP/TDX certificates and collateral, or empty
 };
 
 // Never fails: an evidence that cannot even be parsed is a failed check.

@@ -51,7 +51,7 @@ Result<json> attest_at(MemberClient& c, const AttestOptions& o, Session& s) {
   }
   s.nonce = *nonce;
   auto binding = tee::compute_binding(s.nonce, s.eph.public_key().spki_der(), o.log.digest());
-  LEEA_ASSIGN_OR_RETURN(std::string report, o.producer->produce(binding, o.order));
+  LEEA_ASSIGN_OR_RETURN(std::string report, o.producer->produce(binding, o.order, o.log));
   EvidenceDocument doc{o.producer->kind(), report, o.log};
   s.evidence = doc.to_json();
   const auto& jwk = s.eph.public_key().jwk();

@@ -1,5 +1,7 @@
 #include "core/tee/evidence.h"
 
+#include <algorithm>
+
 #include "core/crypto/digest.h"
 #include "core/tee/sim/sim.h"
 
@@ -19,6 +21,27 @@ Binding compute_binding(std::span<const uint8_t> nonce, std::span<const uint8_t>
   return b;
 }
 
+bool Verification::ok() const {
+  return !checks.empty() &&
+         std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.ok; });
+}
+
+std::string Verification::failures() const {
+  std::string s;
+  for (const auto& c : checks) {
+    if (!c.ok) s += (s.empty() ? "" : "; ") + c.name + ": " + c.detail;
+  }
+  return s;
+}
+
+void Verification::pass(std::string name, std::string detail) {
+  checks.push_back({std::move(name), true, std::move(detail)});
+}
+
+void Verification::fail(std::string name, std::string detail) {
+  checks.push_back({std::move(name), false, std::move(detail)});
+}
+
 std::unique_ptr<EvidenceVerifier> make_verifier(config::TeeKind kind) {
   switch (kind) {
     case config::TeeKind::sim:
@@ -28,7 +51,8 @@ std::unique_ptr<EvidenceVerifier> make_verifier(config::TeeKind kind) {
   }
 }
 
-Result<std::unique_ptr<EvidenceProducer>> make_producer(config::TeeKind kind) {
+Result<std::unique_ptr<EvidenceProducer>> make_producer(config::TeeKind kind,
+                                                        const ProducerOptions& /*options*/) {
   switch (kind) {
     case config::TeeKind::sim:
       return sim::make_producer();

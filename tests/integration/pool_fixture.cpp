@@ -136,8 +136,8 @@ VmSession attest_at(const Pool& pool, size_t i, const std::string& order,
   s.nonce = *base64url_decode(chj["nonce"].get<std::string>());
   evidence::EventLog log;
   auto binding = tee::compute_binding(s.nonce, s.eph->public_key().spki_der(), log.digest());
-  auto report =
-      tee::sim::make_producer()->produce(binding, evidence_order.empty() ? order : evidence_order);
+  auto report = tee::sim::make_producer()->produce(
+      binding, evidence_order.empty() ? order : evidence_order, log);
   attest::EvidenceDocument doc{config::TeeKind::sim, *report, log};
   s.evidence = nlohmann::json::parse(doc.to_json());
   const auto& jwk = s.eph->public_key().jwk();

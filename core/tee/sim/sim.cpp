@@ -39,7 +39,8 @@ class Producer final : public EvidenceProducer {
  public:
   explicit Producer(bool debug) : debug_(debug) {}
   config::TeeKind kind() const override { return config::TeeKind::sim; }
-  Result<std::string> produce(const Binding& binding, const std::string& order_id) override {
+  Result<std::string> produce(const Binding& binding, const std::string& order_id,
+                              const evidence::EventLog& /*log*/) override {
     nlohmann::json claims = {{"v", 1},
                              {"platform", "leea-sim"},
                              {"launch_measurement", launch_measurement()},
@@ -72,7 +73,8 @@ Result<std::array<uint8_t, 32>> hex32(const nlohmann::json& claims, const char* 
 class Verifier final : public EvidenceVerifier {
  public:
   config::TeeKind kind() const override { return config::TeeKind::sim; }
-  Result<Claims> verify(const std::string& report, int64_t /*now*/) const override {
+  Result<Verification> verify(const std::string& report,
+                              const VerifyContext& /*context*/) const override {
     size_t dot = report.find('.');
     if (report.size() > kMaxReport || dot == std::string::npos) {
       return make_error(Errc::invalid_data, "sim report: malformed");
@@ -84,21 +86,26 @@ class Verifier final : public EvidenceVerifier {
       return make_error(Errc::invalid_data, "sim report: not base64url");
     }
     LEEA_ASSIGN_OR_RETURN(const crypto::PrivateKey* key, sim_key());
+    Verification v;
     if (!key->public_key().verify(as_bytes(body), *sig, crypto::SigFormat::raw)) {
-      return make_error(Errc::refused, "evidence.signature: sim report not signed by the sim key");
+      v.fail("evidence.signature", "sim report not signed by the sim key");
+      return v;
     }
+    v.pass("evidence.signature");
     auto claims = nlohmann::json::parse(json->begin(), json->end(), nullptr, false);
     if (!claims.is_object() || claims.value("v", 0) != 1 || !claims["debug"].is_boolean() ||
         !claims["platform"].is_string() || !claims["launch_measurement"].is_string()) {
       return make_error(Errc::invalid_data, "sim report: unexpected claims");
     }
-    Claims out;
+    Claims& out = v.claims;
     LEEA_ASSIGN_OR_RETURN(out.report_data, hex32(claims, "report_data"));
     LEEA_ASSIGN_OR_RETURN(out.host_data, hex32(claims, "host_data"));
     out.debug = claims["debug"].get<bool>();
     out.values["sim.platform"] = claims["platform"].get<std::string>();
     out.values["sim.launch_measurement"] = claims["launch_measurement"].get<std::string>();
-    return out;
+    for (const auto& [name, value] : out.values) v.fields.emplace_back(name, value);
+    v.fields.emplace_back("sim.debug", out.debug ? "true" : "false");
+    return v;
   }
 };
 

@@ -26,7 +26,7 @@ struct Fixture {
     order = *config::load_order_string(text, "order.yaml");
     auto binding = tee::compute_binding(nonce, eph.public_key().spki_der(), doc.log.digest());
     doc.kind = config::TeeKind::sim;
-    doc.report = *tee::sim::make_producer(debug)->produce(binding, evidence_order);
+    doc.report = *tee::sim::make_producer(debug)->produce(binding, evidence_order, doc.log);
   }
   AppraisalContext context(bool allow_sim = true) const {
     AppraisalContext c;

@@ -15,11 +15,15 @@ Binding some_binding() {
   return b;
 }
 
+const evidence::EventLog kEmptyLog;
+
 TEST(SimEvidence, ReportVerifiesAndCarriesItsClaims) {
-  auto report = sim::make_producer()->produce(some_binding(), "demo-sim");
+  auto report = sim::make_producer()->produce(some_binding(), "demo-sim", kEmptyLog);
   ASSERT_TRUE(report) << report.error().message;
-  auto claims = sim::make_verifier()->verify(*report, 0);
-  ASSERT_TRUE(claims) << claims.error().message;
+  auto v = sim::make_verifier()->verify(*report, {});
+  ASSERT_TRUE(v) << v.error().message;
+  ASSERT_TRUE(v->ok()) << v->failures();
+  const Claims* claims = &v->claims;
   EXPECT_EQ(claims->report_data, some_binding());
   EXPECT_EQ(claims->host_data, crypto::sha256("demo-sim"));
   EXPECT_FALSE(claims->debug);
@@ -28,15 +32,15 @@ TEST(SimEvidence, ReportVerifiesAndCarriesItsClaims) {
 }
 
 TEST(SimEvidence, AlteredReportFailsTheSignatureCheck) {
-  auto report = *sim::make_producer()->produce(some_binding(), "demo-sim");
+  auto report = *sim::make_producer()->produce(some_binding(), "demo-sim", kEmptyLog);
   std::string altered = report;
   altered[10] = altered[10] == 'A' ? 'B' : 'A';
-  auto r = sim::make_verifier()->verify(altered, 0);
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, Errc::refused);
-  EXPECT_EQ(r.error().message, "evidence.signature: sim report not signed by the sim key");
-  EXPECT_FALSE(sim::make_verifier()->verify("garbage", 0));
-  EXPECT_FALSE(sim::make_verifier()->verify(std::string(5000, 'A') + ".x", 0));
+  auto r = sim::make_verifier()->verify(altered, {});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->ok());
+  EXPECT_EQ(r->failures(), "evidence.signature: sim report not signed by the sim key");
+  EXPECT_FALSE(sim::make_verifier()->verify("garbage", {}));
+  EXPECT_FALSE(sim::make_verifier()->verify(std::string(5000, 'A') + ".x", {}));
 }
 
 TEST(SimEvidence, ExampleOrderNamesTheSimLaunchMeasurement) {
