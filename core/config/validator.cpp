@@ -93,9 +93,9 @@ Result<void> parse_policy(const Source& src, const Map& top, ValidatorConfig& c)
 Result<ValidatorConfig> parse_validator(const Source& src, std::string_view text) {
   LEEA_ASSIGN_OR_RETURN(YAML::Node root, internal::parse_document(src, text));
   LEEA_ASSIGN_OR_RETURN(Map top, internal::open_root(src, root, kValidatorVersion));
-  LEEA_TRY(
-      top.allow({"version", "id", "listen", "data_dir", "tls", "token_key", "sealing_key", "pool",
-                 "operators", "allow_sim", "share_release", "token_ttl_seconds", "limits"}));
+  LEEA_TRY(top.allow({"version", "id", "listen", "data_dir", "tls", "token_key", "sealing_key",
+                      "pool", "operators", "allow_sim", "collateral_dir", "share_release",
+                      "token_ttl_seconds", "limits"}));
   ValidatorConfig c;
   c.source = src.name;
   LEEA_ASSIGN_OR_RETURN(Value id, top.require("id"));
@@ -112,6 +112,9 @@ Result<ValidatorConfig> parse_validator(const Source& src, std::string_view text
   }
   if (auto v = top.find("operators")) {
     LEEA_ASSIGN_OR_RETURN(c.operators, parse_operators(src, *v));
+  }
+  if (auto v = top.find("collateral_dir")) {
+    LEEA_ASSIGN_OR_RETURN(c.collateral_dir, internal::as_path(src, *v));
   }
   LEEA_TRY(parse_policy(src, top, c));
   return c;

@@ -19,6 +19,9 @@
 //       public_key: ops.pub    PEM public key that verifies the operator's signed requests
 //   allow_sim: false           optional, default false; accept `sim` (software) evidence,
 //                              for development and tests only
+//   collateral_dir: collateral optional; offline certificates and collateral for hardware
+//                              evidence (SNP VCEKs, TDX TCB info), laid out as leea-evidence(1)
+//                              describes
 //   share_release: appraise    optional, default appraise: a share holder appraises the VM's
 //                              evidence itself before releasing its share; `token` releases
 //                              on a valid token from any pool validator alone (weaker)
@@ -84,6 +87,7 @@ struct ValidatorConfig {
   std::optional<std::filesystem::path> pool;
   std::vector<OperatorKey> operators;  // in file order, distinct ids
   bool allow_sim = false;
+  std::optional<std::filesystem::path> collateral_dir;
   ShareRelease share_release = ShareRelease::appraise;
   int token_ttl_seconds = kMaxTokenTtlSeconds;
   ServerLimits limits;

@@ -38,7 +38,8 @@ std::string joined_checks(const attest::Verdict& v) {
 
 // Appraises the evidence member of a request body for order, against nonce and eph.
 Result<attest::Verdict> appraise_body(const json& body, const config::OrderConfig& order,
-                                      bool allow_sim, const std::vector<uint8_t>& nonce,
+                                      const config::ValidatorConfig& config,
+                                      const std::vector<uint8_t>& nonce,
                                       const crypto::PublicKey& eph, int64_t now) {
   auto ev = body.find("evidence");
   if (ev == body.end() || !ev->is_object()) {
@@ -47,7 +48,8 @@ Result<attest::Verdict> appraise_body(const json& body, const config::OrderConfi
   LEEA_ASSIGN_OR_RETURN(auto doc, attest::EvidenceDocument::from_json(ev->dump()));
   attest::AppraisalContext ctx;
   ctx.order = &order;
-  ctx.allow_sim = allow_sim;
+  ctx.allow_sim = config.allow_sim;
+  ctx.collateral_dir = config.collateral_dir.value_or(std::filesystem::path());
   ctx.nonce = nonce;
   ctx.eph_spki_der = eph.spki_der();
   ctx.now = now;
@@ -77,7 +79,7 @@ net::Response Service::attest(const net::Request& r) {
   if (!eph) return done(refuse(400, "eph_pub", eph.error().message), "eph_pub");
   auto fresh = m.nonces.consume(*nonce, order_id, NonceClock::from_time_t(m.now()));
   if (!fresh) return done(refuse(403, "nonce", fresh.error().message), "nonce");
-  auto verdict = appraise_body(*body, order->config, m.config.allow_sim, *nonce, *eph, m.now());
+  auto verdict = appraise_body(*body, order->config, m.config, *nonce, *eph, m.now());
   if (!verdict) {
     return done(refuse(status_for(verdict.error()), "evidence", verdict.error().message),
                 "evidence");
@@ -135,7 +137,7 @@ net::Response Service::shares(const net::Request& r) {
       return done(refuse(403, "evidence.nonce", "not the nonce the token was issued for"),
                   "evidence.nonce");
     }
-    auto verdict = appraise_body(*body, order->config, m.config.allow_sim, *nonce, *eph, m.now());
+    auto verdict = appraise_body(*body, order->config, m.config, *nonce, *eph, m.now());
     if (!verdict) {
       return done(refuse(status_for(verdict.error()), "evidence", verdict.error().message),
                   "evidence");

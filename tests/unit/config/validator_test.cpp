@@ -34,6 +34,7 @@ TEST(ValidatorConfig, AppliesDefaultsToAMinimalFile) {
   EXPECT_EQ(c->pool, std::nullopt);
   EXPECT_TRUE(c->operators.empty());
   EXPECT_FALSE(c->allow_sim);
+  EXPECT_EQ(c->collateral_dir, std::nullopt);
   EXPECT_EQ(c->share_release, ShareRelease::appraise);
   EXPECT_EQ(share_release_name(c->share_release), "appraise");
   EXPECT_EQ(c->token_ttl_seconds, 120);
@@ -50,6 +51,7 @@ TEST(ValidatorConfig, ReadsEverySetting) {
                      "  - {id: ops, public_key: keys/ops.pub}\n"
                      "  - {id: backup, public_key: /keys/backup.pub}\n"
                      "allow_sim: true\n"
+                     "collateral_dir: collateral\n"
                      "share_release: token\n"
                      "token_ttl_seconds: 60\n"
                      "limits: {max_body_bytes: 65536, threads: 2, read_timeout_seconds: 5,\n"
@@ -62,6 +64,7 @@ TEST(ValidatorConfig, ReadsEverySetting) {
   EXPECT_EQ(c->operators[0].public_key, fs::path("/etc/leea/v1/keys/ops.pub"));
   EXPECT_EQ(c->operators[1].public_key, fs::path("/keys/backup.pub"));
   EXPECT_TRUE(c->allow_sim);
+  EXPECT_EQ(c->collateral_dir, fs::path("/etc/leea/v1/collateral"));
   EXPECT_EQ(c->share_release, ShareRelease::token);
   EXPECT_EQ(c->token_ttl_seconds, 60);
   EXPECT_EQ(c->limits.max_body_bytes, 65536u);
