@@ -82,37 +82,35 @@ Result<void> add_section(LaunchDigest& ld, const OvmfLayout& layout, const OvmfS
   return bad("unknown SEV metadata section type");  // parse_ovmf admits none
 }
 
-// SHA-256 of a file read in chunks, so that a large initrd is never held in memory.
+// SHA-256 of what fd reads, in chunks, so that a large initrd is never held in memory.
+Result<std::array<uint8_t, 32>> hash_fd(int fd, const std::string& path) {
+  crypto::Digest d(crypto::DigestAlg::sha256);
+  std::vector<uint8_t> buf(size_t{1} << 20);
+  uint64_t total = 0;
+  for (;;) {
+    LEEA_ASSIGN_OR_RETURN(size_t n, with_context(read_full(fd, buf), path));
+    total += n;
+    if (total > kMaxBootFileBytes) {
+      return bad(fmt::format("{}: larger than {} bytes", path, kMaxBootFileBytes));
+    }
+    d.update(std::span<const uint8_t>(buf).first(n));
+    if (n < buf.size()) {
+      break;
+    }
+  }
+  std::array<uint8_t, 32> h{};
+  const std::vector<uint8_t> v = d.finish();
+  std::copy(v.begin(), v.end(), h.begin());
+  return h;
+}
+
 // Errors start with the path.
 Result<std::array<uint8_t, 32>> hash_file(const std::filesystem::path& path) {
   struct stat st {};
   LEEA_ASSIGN_OR_RETURN(int fd, open_readable(path.string(), &st));
-  crypto::Digest d(crypto::DigestAlg::sha256);
-  std::vector<uint8_t> buf(size_t{1} << 20);
-  uint64_t total = 0;
-  Result<std::array<uint8_t, 32>> out = make_error(Errc::internal, "unset");
-  for (;;) {
-    auto n = read_full(fd, buf);
-    if (!n) {
-      out = with_context<std::array<uint8_t, 32>>(std::move(n).error(), path.string());
-      break;
-    }
-    total += *n;
-    if (total > kMaxBootFileBytes) {
-      out = bad(fmt::format("{}: larger than {} bytes", path.string(), kMaxBootFileBytes));
-      break;
-    }
-    d.update(std::span<const uint8_t>(buf).first(*n));
-    if (*n < buf.size()) {
-      std::array<uint8_t, 32> h{};
-      const std::vector<uint8_t> v = d.finish();
-      std::copy(v.begin(), v.end(), h.begin());
-      out = h;
-      break;
-    }
-  }
+  auto h = hash_fd(fd, path.string());
   ::close(fd);
-  return out;
+  return h;
 }
 
 // QEMU hashes the command line as the guest sees it: a C string with its NUL.

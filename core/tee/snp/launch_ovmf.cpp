@@ -33,6 +33,7 @@ struct TableEntry {
   std::span<const uint8_t> data;
 };
 
+// REQUIRES: image.size() >= kMinOvmfSize, so the footer entry lies inside it.
 Result<std::vector<TableEntry>> parse_footer_table(std::span<const uint8_t> image) {
   const size_t footer = image.size() - kFooterGap - kEntryHeader;
   Guid g{};
