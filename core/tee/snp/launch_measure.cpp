@@ -1,6 +1,5 @@
 #include "core/tee/snp/launch_measure.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -199,6 +198,11 @@ Result<Measurement> measure_launch_files(const LaunchFiles& files, const LaunchC
     if (files.cmdline.find('\0') != std::string::npos) {
       return make_error(Errc::invalid_argument, "cmdline: contains a NUL byte");
     }
+  }
+  // Read before hashing a possibly large initrd, so that a wrong path fails at once.
+  LEEA_ASSIGN_OR_RETURN(std::string image,
+                        with_context(read_file(files.ovmf, kMaxOvmfSize), "ovmf"));
+  if (!files.kernel.empty()) {
     hashes.emplace();
     LEEA_ASSIGN_OR_RETURN(hashes->kernel, with_context(hash_file(files.kernel), "kernel"));
     if (files.initrd.empty()) {
@@ -208,8 +212,6 @@ Result<Measurement> measure_launch_files(const LaunchFiles& files, const LaunchC
     }
     hashes->cmdline = hash_cmdline(files.cmdline);
   }
-  LEEA_ASSIGN_OR_RETURN(std::string image,
-                        with_context(read_file(files.ovmf, kMaxOvmfSize), "ovmf"));
   const auto* bytes = reinterpret_cast<const uint8_t*>(image.data());
   return with_context(
       compute_launch_measurement(std::span<const uint8_t>(bytes, image.size()), hashes, config),
