@@ -18,13 +18,22 @@ constexpr size_t kMaxLogJson = size_t{512} << 10;
 constexpr size_t kMaxEventName = 128;
 constexpr int kMaxPcr = 23;
 
+// text as it may appear in a message: printable ASCII, at most 64 characters.
+std::string shown(std::string_view text) {
+  std::string out(text.substr(0, 64));
+  for (char& c : out) {
+    if (c < 0x20 || c >= 0x7f) c = '?';
+  }
+  return text.size() > 64 ? out + "..." : out;
+}
+
 // A guest path as an event name: "config." + the normalized absolute path.
 Result<std::string> config_event_name(const std::filesystem::path& path) {
   std::string p = path.lexically_normal().string();
   std::string name = "config." + p;
   bool printable = std::all_of(p.begin(), p.end(), [](char c) { return c > ' ' && c < 0x7f; });
   if (!path.is_absolute() || !printable || name.size() > kMaxEventName) {
-    return make_error(Errc::usage, "config file '" + internal::name_part(p) +
+    return make_error(Errc::usage, "config file '" + shown(p) +
                                        "' must be an absolute path of at most " +
                                        std::to_string(kMaxEventName - 7) +
                                        " printable characters without spaces");
