@@ -66,8 +66,8 @@
 // its value says why ("absent", "unreadable: Permission denied", "not a regular file",
 // "larger than 67108864 bytes", "not in modules.dep", ...) and its digest is SHA-256 of
 // that value. A configured file that does not exist is such an event ("absent"). Collection
-// fails only on a bad option, a directory with more entries than its bound, or a log over
-// the event log's bounds (4096 events, 512 KiB of JSON).
+// fails only on a bad option, a directory (or /proc/modules) with more entries than its
+// bound, or a log over the event log's bounds (4096 events, 512 KiB of JSON).
 //
 // Thread-safety: collect() shares no state between calls.
 #pragma once

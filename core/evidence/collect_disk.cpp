@@ -1,5 +1,4 @@
 // The disk group: partition tables and LUKS headers of the block devices in /sys/block.
-#include <unistd.h>
 
 #include <array>
 #include <cstring>
@@ -28,18 +27,6 @@ uint64_t be(const uint8_t* p, size_t n) {
   for (size_t i = 0; i < n; ++i) v = (v << 8) | p[i];
   return v;
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { ::close(fd_); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Reads exactly n bytes at offset, or says why not.
 std::variant<std::vector<uint8_t>, Problem> read_exact(int fd, uint64_t offset, size_t n,

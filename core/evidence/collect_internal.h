@@ -27,6 +27,19 @@ struct Problem {
   std::string why;
 };
 
+// Owns a file descriptor and closes it.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd();
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
 // root/guest, where guest is an absolute path on the measured system.
 std::filesystem::path under(const std::filesystem::path& root, std::string_view guest);
 

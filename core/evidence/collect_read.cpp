@@ -22,18 +22,6 @@ Problem errno_problem(int err) {
   return Problem{std::string("unreadable: ") + std::strerror(err)};
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { ::close(fd_); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 // Reads at most max bytes from the start of fd; sets *more when bytes remain after them.
 std::variant<std::string, Problem> read_bounded(int fd, size_t max, bool* more) {
   std::string out;
@@ -73,6 +61,8 @@ bool printable(std::string_view text) {
 }
 
 }  // namespace
+
+Fd::~Fd() { ::close(fd_); }
 
 std::filesystem::path under(const std::filesystem::path& root, std::string_view guest) {
   std::string_view rel = guest;

@@ -176,6 +176,10 @@ TEST(CollectDisks, BadDevicesAreEventsThatSayWhy) {
   t.block_device("vdh", gpt_disk(/*entry_size=*/100));
   t.file("/sys/block/vdi/size", "100\n");
   t.link("/dev/vdi", "vdi");  // a symlink loop
+  auto huge_gpt = gpt_disk();
+  put_le(huge_gpt, 512 + 80, 100000, 4);  // 100000 x 128 bytes claimed
+  t.block_device("vdj", huge_gpt);
+  t.block_device("vdk", luks(2, 4u << 20, 64 * 1024));  // 2 x 4 MiB claimed, 64 KiB there
   auto c = collect(options(t));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(get(*c, "disk.vdz.partition_table").value, "absent");
@@ -188,6 +192,9 @@ TEST(CollectDisks, BadDevicesAreEventsThatSayWhy) {
   EXPECT_EQ(get(*c, "disk.vdh.partition_table").value, "partition entry size 100 is not 128 x 2^n");
   EXPECT_EQ(get(*c, "disk.vdi.partition_table").value,
             "unreadable: Too many levels of symbolic links");
+  EXPECT_EQ(get(*c, "disk.vdj.partition_table").value, "partition entry array larger than 1 MiB");
+  EXPECT_EQ(get(*c, "disk.vdk.luks_header").value,
+            "truncated: LUKS header needs 8388608 bytes at offset 0");
 }
 
 TEST(CollectHardware, DmiCpuAndPciAreValuesWithTheirDigests) {
@@ -410,6 +417,19 @@ TEST(Collect, DirectoriesOverTheirBoundFailNamingThem) {
   EXPECT_EQ(c.error().code, Errc::invalid_data);
   EXPECT_NE(c.error().message.find("sys/block: more than 256 entries"), std::string::npos)
       << c.error().message;
+}
+
+TEST(Collect, SymlinkLoopsInTheTreeEndInNotesOrEventsNotLoops) {
+  FixtureTree t;
+  t.link("/sys/bus", "bus");
+  t.link("/sys/block", "block");
+  t.link("/proc/cmdline", "cmdline");
+  auto c = collect(options(t));
+  ASSERT_TRUE(c) << c.error().message;
+  expect_text(*c, "driver.bound", "");
+  expect_text(*c, "kernel.cmdline", "unreadable: Too many levels of symbolic links");
+  EXPECT_NE(std::find(c->notes.begin(), c->notes.end(), "no /sys/block: no disk events"),
+            c->notes.end());
 }
 
 TEST(Collect, OddNamesFromTheFileSystemAreEscaped) {
