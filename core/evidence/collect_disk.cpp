@@ -137,7 +137,11 @@ Result<std::vector<std::string>> partitions(const CollectOptions& o, const std::
 void measure_luks(const CollectOptions& o, const std::string& dev, Collection& out) {
   std::string name = "disk." + name_part(dev) + ".luks_header";
   auto opened = open_measured(under(o.root, "/dev/" + dev), true);
-  if (std::holds_alternative<Problem>(opened)) return;  // the partition table event says why
+  if (const auto* p = std::get_if<Problem>(&opened)) {
+    out.notes.push_back("partition " + name_part(dev) + ": /dev/" + name_part(dev) + " " + p->why +
+                        ": no LUKS header looked for");
+    return;
+  }
   Fd fd(std::get<int>(opened));
   if (auto e = luks_header(fd.get(), name)) out.log.events.push_back(std::move(*e));
 }

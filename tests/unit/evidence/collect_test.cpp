@@ -180,6 +180,7 @@ TEST(CollectDisks, BadDevicesAreEventsThatSayWhy) {
   put_le(huge_gpt, 512 + 80, 100000, 4);  // 100000 x 128 bytes claimed
   t.block_device("vdj", huge_gpt);
   t.block_device("vdk", luks(2, 4u << 20, 64 * 1024));  // 2 x 4 MiB claimed, 64 KiB there
+  t.file("/sys/block/vdk/vdk1/partition", "1\n");       // no /dev/vdk1
   auto c = collect(options(t));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(get(*c, "disk.vdz.partition_table").value, "absent");
@@ -195,6 +196,10 @@ TEST(CollectDisks, BadDevicesAreEventsThatSayWhy) {
   EXPECT_EQ(get(*c, "disk.vdj.partition_table").value, "partition entry array larger than 1 MiB");
   EXPECT_EQ(get(*c, "disk.vdk.luks_header").value,
             "truncated: LUKS header needs 8388608 bytes at offset 0");
+  EXPECT_EQ(c->log.find("disk.vdk1.luks_header"), nullptr);
+  EXPECT_NE(std::find(c->notes.begin(), c->notes.end(),
+                      "partition vdk1: /dev/vdk1 absent: no LUKS header looked for"),
+            c->notes.end());
 }
 
 TEST(CollectHardware, DmiCpuAndPciAreValuesWithTheirDigests) {
