@@ -2,17 +2,21 @@
 // disk secret.
 #include <unistd.h>
 
+#include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "cmd/commands.h"
 #include "core/attest/attest_client.h"
 #include "core/config/order.h"
 #include "core/config/pool.h"
 #include "core/crypto/secret_bytes.h"
+#include "core/evidence/collect.h"
 #include "core/tee/evidence.h"
 #include "core/util/files.h"
+#include "core/util/log.h"
 
 namespace leea::cmd {
 namespace {
@@ -23,6 +27,8 @@ struct AttestCmdOptions {
   std::string tee = "sim";
   std::string token_out;
   std::string key_out;
+  std::string root = "/";
+  std::vector<std::string> config_files;
   int timeout_ms = 5000;
   bool json = false;
 };
@@ -40,8 +46,18 @@ Result<void> run_attest_cmd(const AttestCmdOptions& o) {
   if (!kind) {
     return make_error(Errc::usage, "unknown --tee '" + o.tee + "' (sim, snp, tdx or tpm)");
   }
-  LEEA_ASSIGN_OR_RETURN(auto producer, tee::make_producer(*kind));
+  tee::ProducerOptions po;
+  po.root = o.root;
+  LEEA_ASSIGN_OR_RETURN(auto producer, tee::make_producer(*kind, po));
+  evidence::CollectOptions c;
+  c.root = o.root;
+  c.config_files = o.config_files;
+  c.pool_file = o.pool;
+  c.now = static_cast<int64_t>(std::time(nullptr));
+  LEEA_ASSIGN_OR_RETURN(auto collected, evidence::collect(c));
+  for (const auto& n : collected.notes) log::info("measure: {}", n);
   attest::AttestOptions a;
+  a.log = std::move(collected.log);
   a.pool = &pool;
   a.order = o.order;
   a.producer = producer.get();
@@ -82,7 +98,9 @@ void register_attest_commands(CLI::App& app, Selected& selected) {
       app, "attest", "Prove this VM to the pool and get a token, or the disk secret",
       "Proves this VM to a validator picked at random and gets a token; with --key-out,\n"
       "also collects shares sealed to an ephemeral key from validators picked at random,\n"
-      "combines them and checks the secret against the operator's manifest.\n"
+      "combines them and checks the secret against the operator's manifest. The evidence\n"
+      "binds the measurements of `leea evidence collect` (the pool file always included),\n"
+      "which the validators compare with the order's reference values.\n"
       "\n"
       "Examples:\n"
       "  leea attest --pool pool.yaml --order demo-sim --tee sim --token-out token.jwt\n"
@@ -93,6 +111,9 @@ void register_attest_commands(CLI::App& app, Selected& selected) {
   a->add_option("--tee", o->tee, "Evidence kind: sim (snp, tdx, tpm come later)");
   a->add_option("--token-out", o->token_out, "Write the token to FILE (0600)");
   a->add_option("--key-out", o->key_out, "Fetch the shares and write the secret to FILE (0600)");
+  a->add_option("--root", o->root, "Measure /sys, /proc, /dev and /lib/modules under DIR");
+  a->add_option("--config-file", o->config_files,
+                "Also measure this file (absolute path; repeatable)");
   a->add_option("--timeout-ms", o->timeout_ms, "Per-validator request timeout (default 5000)");
   a->add_flag("--json", o->json, "Print a JSON summary on stdout");
   a->callback(select(selected, "attest", [o] { return run_attest_cmd(*o); }));

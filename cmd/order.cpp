@@ -1,5 +1,6 @@
 // leea order register / revoke: the operator gives an order and its secret's shares to a
-// pool, or takes them back.
+// pool, or takes them back. leea order reference: reference values for an order, from
+// artifacts and a known-good boot's event log.
 #include <unistd.h>
 
 #include <memory>
@@ -8,9 +9,11 @@
 
 #include "cmd/commands.h"
 #include "core/attest/register.h"
+#include "core/config/order_writer.h"
 #include "core/config/pool.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/secret_bytes.h"
+#include "core/evidence/reference.h"
 #include "core/util/files.h"
 
 namespace leea::cmd {
@@ -78,6 +81,89 @@ Result<void> run_revoke(const OrderOptions& o) {
   return {};
 }
 
+struct ReferenceOptions {
+  std::string order;
+  std::string from_evidence;
+  std::vector<std::string> names;
+  std::vector<std::string> artifacts;  // NAME=FILE
+  std::vector<std::string> values;     // NAME=TEXT
+  std::string out;
+  bool force = false;
+};
+
+Result<std::pair<std::string, std::string>> split_assignment(const std::string& flag,
+                                                             const std::string& text) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return make_error(Errc::usage, flag + " '" + text + "' must be NAME=" +
+                                       (flag == "--artifact" ? "FILE" : "TEXT"));
+  }
+  return std::pair(text.substr(0, eq), text.substr(eq + 1));
+}
+
+Result<void> run_reference(const ReferenceOptions& o) {
+  LEEA_ASSIGN_OR_RETURN(auto order, config::load_order_file(o.order));
+  if (!o.out.empty()) LEEA_TRY(check_output_path(o.out, o.force));
+  evidence::ReferenceRequest r;
+  evidence::EventLog learned;
+  if (!o.from_evidence.empty()) {
+    LEEA_ASSIGN_OR_RETURN(std::string text, read_file(o.from_evidence, 4u << 20));
+    auto log = evidence::parse_learned_log(text);
+    if (!log) return make_error(log.error().code, o.from_evidence + ": " + log.error().message);
+    learned = std::move(*log);
+    r.learn = &learned;
+  }
+  r.patterns = o.names;
+  for (const auto& a : o.artifacts) {
+    LEEA_ASSIGN_OR_RETURN(auto nv, split_assignment("--artifact", a));
+    r.artifacts.emplace_back(nv.first, nv.second);
+  }
+  for (const auto& v : o.values) {
+    LEEA_ASSIGN_OR_RETURN(auto nv, split_assignment("--value", v));
+    r.values.push_back(std::move(nv));
+  }
+  LEEA_ASSIGN_OR_RETURN(auto update, evidence::build_reference(r));
+  evidence::apply_reference(update, order);
+  LEEA_ASSIGN_OR_RETURN(std::string text, config::format_order(order));
+  std::string notes;
+  for (const auto& n : update.notes) notes += "leea: note: " + n + "\n";
+  LEEA_TRY(write_all(STDERR_FILENO, notes));
+  if (o.out.empty()) return write_all(STDOUT_FILENO, text);
+  LEEA_ASSIGN_OR_RETURN(
+      auto f, AtomicFile::open(o.out, 0644,
+                               o.force ? AtomicFile::Mode::replace : AtomicFile::Mode::create_new));
+  LEEA_TRY(f.write(text));
+  return f.commit();
+}
+
+void register_reference(CLI::App& order, Selected& selected) {
+  auto o = std::make_shared<ReferenceOptions>();
+  CLI::App* c = add_command(
+      order, "reference", "Fill an order's reference values from artifacts and known-good evidence",
+      "Writes the order again with reference digests taken from a known-good boot's event\n"
+      "log (--from-evidence, the events chosen by --name, time events never), from files\n"
+      "(--artifact NAME=FILE: SHA-256 of the file) and allowed values (--value NAME=TEXT).\n"
+      "A name given here replaces whatever the order said about it. The other fields are\n"
+      "kept; comments are not.\n"
+      "\n"
+      "Examples:\n"
+      "  leea evidence collect --json > good.json     # on a known-good VM\n"
+      "  leea order reference --order order.yaml --from-evidence good.json \\\n"
+      "      --name 'kernel.*' --name 'disk.*' -o order.yaml --force\n"
+      "  leea order reference --order order.yaml \\\n"
+      "      --artifact config./etc/leea/pool.yaml=pool.yaml -o order-new.yaml");
+  c->add_option("--order", o->order, "Order file (YAML)")->required();
+  c->add_option("--from-evidence", o->from_evidence,
+                "Event log (leea evidence collect --json) or evidence document to learn from");
+  c->add_option("--name", o->names,
+                "Learn the events matching this glob (repeatable; default all)");
+  c->add_option("--artifact", o->artifacts, "NAME=FILE: the file's SHA-256 under NAME");
+  c->add_option("--value", o->values, "NAME=TEXT: TEXT is an allowed value of NAME");
+  c->add_option("-o,--out", o->out, "Write the order to FILE (default standard output)");
+  c->add_flag("--force", o->force, "Replace FILE if it exists");
+  c->callback(select(selected, "order reference", [o] { return run_reference(*o); }));
+}
+
 void add_common(CLI::App* c, OrderOptions& o) {
   c->add_option("--pool", o.pool, "Pool file")->required();
   c->add_option("--operator-key", o.operator_key, "Operator private key (PEM)")->required();
@@ -88,7 +174,8 @@ void add_common(CLI::App* c, OrderOptions& o) {
 }  // namespace
 
 void register_order_commands(CLI::App& app, Selected& selected) {
-  CLI::App* order = app.add_subcommand("order", "Register or revoke an order with a pool");
+  CLI::App* order =
+      app.add_subcommand("order", "Register or revoke an order, or fill its reference values");
   order->require_subcommand(1, 1);
 
   auto ro = std::make_shared<OrderOptions>();
@@ -119,6 +206,8 @@ void register_order_commands(CLI::App& app, Selected& selected) {
   add_common(rev, *vo);
   rev->add_option("--order", vo->order, "Order id")->required();
   rev->callback(select(selected, "order revoke", [vo] { return run_revoke(*vo); }));
+
+  register_reference(*order, selected);
 }
 
 }  // namespace leea::cmd
