@@ -12,6 +12,11 @@
 #include "core/util/log.h"
 #include "core/util/version.h"
 
+// Declared here rather than in commands.h until the tpm group is merged there.
+namespace leea::cmd {
+void register_tpm_commands(CLI::App& app, Selected& selected);
+}
+
 int main(int argc, char** argv) {
   CLI::App app{
       "leea launches confidential VMs whose disks open only after remote attestation.\n"
@@ -36,6 +41,7 @@ int main(int argc, char** argv) {
   leea::cmd::register_order_commands(app, selected);
   leea::cmd::register_attest_commands(app, selected);
   leea::cmd::register_pool_commands(app, selected);
+  leea::cmd::register_tpm_commands(app, selected);
 
   try {
     app.parse(argc, argv);
