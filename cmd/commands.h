@@ -42,5 +42,6 @@ void register_order_commands(CLI::App& app, Selected& selected);
 void register_attest_commands(CLI::App& app, Selected& selected);
 void register_pool_commands(CLI::App& app, Selected& selected);
 void register_evidence_commands(CLI::App& app, Selected& selected);
+void register_tpm_commands(CLI::App& app, Selected& selected);
 
 }  // namespace leea::cmd

@@ -112,7 +112,7 @@ Verdict appraise(const EvidenceDocument& ev, const AppraisalContext& ctx) {
     return v;
   }
   v.passed.push_back("evidence.kind");
-  tee::VerifyContext vctx{ctx.now, &order, ctx.collateral_dir};
+  tee::VerifyContext vctx{ctx.now, &order, ctx.collateral_dir, &ev.log};
   auto verification = verifier->verify(ev.report, vctx);
   if (!verification) {
     v.failed.push_back({"evidence.signature", verification.error().message});
@@ -135,6 +135,17 @@ Verdict appraise(const EvidenceDocument& ev, const AppraisalContext& ctx) {
         {"evidence.binding", "report data does not bind this nonce, ephemeral key and event log"});
   } else {
     v.passed.push_back("evidence.binding");
+  }
+  // A kind that replays a log into a measurement register (tpm) names the log it replayed;
+  // it must be the log the binding covers, whose entries the references are checked on.
+  if (auto it = claims->values.find(kind + ".event_log"); it != claims->values.end()) {
+    std::string bound = "sha256:" + hex_encode(ev.log.digest());
+    if (it->second != bound) {
+      v.failed.push_back({"evidence.event_log",
+                          "the log replayed into the " + kind + " registers is not the log sent"});
+    } else {
+      v.passed.push_back("evidence.event_log");
+    }
   }
   if (!same(crypto::sha256(order.id), claims->host_data)) {
     v.failed.push_back({"evidence.order", "the VM was launched for another order"});

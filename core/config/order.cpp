@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/config/yaml_internal.h"
+#include "core/util/encoding.h"
 
 namespace leea::config {
 namespace {
@@ -134,6 +135,40 @@ Result<GuestPolicy> parse_policy(const Source& src, const Value& v) {
   return policy;
 }
 
+constexpr size_t kMinAkBytes = 10;  // size prefix, type, nameAlg, attributes, authPolicy size
+constexpr size_t kMaxAkBytes = 1024;
+
+Result<TpmOrder> parse_tpm(const Source& src, const Value& v) {
+  LEEA_ASSIGN_OR_RETURN(Map m, Map::open(src, v));
+  LEEA_TRY(m.allow({"ak", "pcr"}));
+  TpmOrder tpm;
+  LEEA_ASSIGN_OR_RETURN(Value ak, m.require("ak"));
+  LEEA_ASSIGN_OR_RETURN(std::string text, internal::as_string(src, ak));
+  auto bytes = base64_decode(text);
+  if (!bytes) {
+    return internal::value_error(src, ak, "must be base64 (a TPM2B_PUBLIC)");
+  }
+  if (bytes->size() < kMinAkBytes || bytes->size() > kMaxAkBytes) {
+    return internal::value_error(src, ak,
+                                 "must decode to " + std::to_string(kMinAkBytes) + " to " +
+                                     std::to_string(kMaxAkBytes) + " bytes, not " +
+                                     std::to_string(bytes->size()));
+  }
+  size_t inner = (size_t{(*bytes)[0]} << 8) | (*bytes)[1];
+  if (inner + 2 != bytes->size()) {
+    return internal::value_error(src, ak,
+                                 "must be a TPM2B_PUBLIC whose size prefix (" +
+                                     std::to_string(inner) + ") covers the rest (" +
+                                     std::to_string(bytes->size() - 2) + " bytes)");
+  }
+  tpm.ak = std::move(*bytes);
+  if (auto pcr = m.find("pcr")) {
+    LEEA_ASSIGN_OR_RETURN(int64_t index, internal::as_integer(src, *pcr, 0, 23));
+    tpm.pcr = static_cast<int>(index);
+  }
+  return tpm;
+}
+
 Result<std::vector<TeeKind>> parse_tee(const Source& src, const Value& v) {
   std::vector<Value> items = {v};
   if (v.node.IsSequence()) {
@@ -173,8 +208,8 @@ Result<void> parse_split(const Source& src, const Map& top, OrderConfig& order) 
 Result<OrderConfig> parse_order(const Source& src, std::string_view text) {
   LEEA_ASSIGN_OR_RETURN(YAML::Node root, internal::parse_document(src, text));
   LEEA_ASSIGN_OR_RETURN(Map top, internal::open_root(src, root, kOrderVersion));
-  LEEA_TRY(
-      top.allow({"version", "id", "node", "tee", "threshold", "shares", "reference", "policy"}));
+  LEEA_TRY(top.allow(
+      {"version", "id", "node", "tee", "threshold", "shares", "reference", "policy", "tpm"}));
   OrderConfig order;
   order.source = src.name;
   LEEA_ASSIGN_OR_RETURN(Value id, top.require("id"));
@@ -189,6 +224,16 @@ Result<OrderConfig> parse_order(const Source& src, std::string_view text) {
   LEEA_ASSIGN_OR_RETURN(order.reference, parse_reference(src, reference));
   if (auto policy = top.find("policy")) {
     LEEA_ASSIGN_OR_RETURN(order.policy, parse_policy(src, *policy));
+  }
+  auto tpm = top.find("tpm");
+  if (tpm) {
+    if (!order.accepts(TeeKind::tpm)) {
+      return internal::error_at(src, tpm->mark, "'tpm' is only allowed when 'tee' includes tpm");
+    }
+    LEEA_ASSIGN_OR_RETURN(order.tpm, parse_tpm(src, *tpm));
+  } else if (order.accepts(TeeKind::tpm)) {
+    return internal::error_at(src, top.mark(),
+                              "missing required key 'tpm' (the order's tee includes tpm)");
   }
   return order;
 }

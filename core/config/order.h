@@ -27,11 +27,18 @@
 //     smt: true             default true; allow the guest to run with SMT enabled
 //     migration: false      default false; allow a migration agent / live migration
 //     min_tcb: <string>     optional; minimum TCB, in the form the evidence kind defines
+//   tpm:                    required when tee includes tpm, refused otherwise; the TPM
+//                           attestation key enrolled for this order (`leea tpm enroll`)
+//     ak: <base64>          required; the AK's TPM2B_PUBLIC (2-byte big-endian size, then
+//                           TPMT_PUBLIC), 10 to 1024 bytes, size prefix consistent. Its
+//                           structure is checked by the tpm verifier (core/tee/tpm).
+//     pcr: 15               default 15; the PCR the event log is extended into, 0 to 23
 //
 // Together, digests and allowed must name at least one value: an order that checks nothing
 // is refused. Loading is pure and thread-safe; the result is a plain value.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -72,6 +79,12 @@ struct GuestPolicy {
   std::optional<std::string> min_tcb;
 };
 
+// The TPM material of an order (DESIGN §4, tpm kind).
+struct TpmOrder {
+  std::vector<uint8_t> ak;  // TPM2B_PUBLIC of the attestation key, as enrolled
+  int pcr = 15;             // runtime PCR in the sha256 bank
+};
+
 struct OrderConfig {
   std::string source;  // display name of the file it was read from
   std::string id;
@@ -81,6 +94,7 @@ struct OrderConfig {
   std::optional<int> shares;
   ReferenceValues reference;
   GuestPolicy policy;
+  std::optional<TpmOrder> tpm;  // present exactly when tee includes tpm
 
   bool accepts(TeeKind kind) const;
 };

@@ -74,6 +74,9 @@ struct VerifyContext {
   const config::OrderConfig* order = nullptr;
   // Offline certificates and collateral (SNP VCEKs and chains, TDX collateral); empty: none.
   std::filesystem::path collateral_dir;
+  // The event log the binding covers, for kinds that replay it into a measurement register
+  // (tpm); nullptr when there is none, and then such kinds fail their event-log check.
+  const evidence::EventLog* log = nullptr;
 };
 
 // What a producer needs to reach this machine's hardware.

@@ -83,6 +83,26 @@ TEST(OrderConfig, NamesEveryTeeKind) {
   EXPECT_EQ(parse_tee_kind("sev"), std::nullopt);
 }
 
+// A TPM2B_PUBLIC-shaped value: size prefix 0x000a, then ten bytes.
+const std::string kAk = "AAoAIwALAAUAcgAA";  // base64 of 00 0a 00 23 00 0b 00 05 00 72 00 00
+
+TEST(OrderConfig, ReadsTheTpmSection) {
+  auto o = load_order_string(
+      with(kOrder, "tee: snp\n", "tee: tpm\ntpm: {ak: " + kAk + ", pcr: 16}\n"), "order.yaml");
+  ASSERT_TRUE(o) << o.error().message;
+  ASSERT_TRUE(o->tpm);
+  EXPECT_EQ(o->tpm->ak, (std::vector<uint8_t>{0x00, 0x0a, 0x00, 0x23, 0x00, 0x0b, 0x00, 0x05, 0x00,
+                                              0x72, 0x00, 0x00}));
+  EXPECT_EQ(o->tpm->pcr, 16);
+  auto d = load_order_string(
+      with(kOrder, "tee: snp\n", "tee: [snp, tpm]\ntpm: {ak: " + kAk + "}\n"), "order.yaml");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->tpm->pcr, 15);
+  auto none = load_order_string(kOrder, "order.yaml");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->tpm);
+}
+
 TEST(OrderConfig, LoadsAFile) {
   test::TempDir dir;
   test::write_file(dir / "order.yaml", kOrder);
@@ -166,6 +186,20 @@ INSTANTIATE_TEST_SUITE_P(
                  "order.yaml:13:10: unknown key 'debg' (did you mean 'debug'?)"},
         BadOrder{"DebugNotABool", kOrder + "policy:\n  debug: 1\n",
                  "order.yaml:14:10: 'debug' must be true or false, not '1'"},
+        BadOrder{"TpmWithoutSection", with(kOrder, "tee: snp", "tee: tpm"),
+                 "order.yaml:1:1: missing required key 'tpm' (the order's tee includes tpm)"},
+        BadOrder{"TpmSectionWithoutTpm", kOrder + "tpm: {ak: " + kAk + "}\n",
+                 "order.yaml:13:6: 'tpm' is only allowed when 'tee' includes tpm"},
+        BadOrder{"TpmAkNotBase64",
+                 with(kOrder, "tee: snp\n", "tee: tpm\ntpm: {ak: \"not base64!\"}\n"),
+                 "order.yaml:4:11: 'ak' must be base64 (a TPM2B_PUBLIC), not 'not base64!'"},
+        BadOrder{"TpmAkSizePrefixWrong",
+                 with(kOrder, "tee: snp\n", "tee: tpm\ntpm: {ak: AAsAIwALAAUAcgAA}\n"),
+                 "order.yaml:4:11: 'ak' must be a TPM2B_PUBLIC whose size prefix (11) covers the "
+                 "rest (10 bytes), not 'AAsAIwALAAUAcgAA'"},
+        BadOrder{"TpmPcrOutOfRange",
+                 with(kOrder, "tee: snp\n", "tee: tpm\ntpm: {ak: " + kAk + ", pcr: 24}\n"),
+                 "order.yaml:4:34: 'pcr' must be between 0 and 23, not '24'"},
         BadOrder{"EmptyDocument", "\n# nothing here\n",
                  "order.yaml:1:1: empty document, expected a mapping"}),
     [](const testing::TestParamInfo<BadOrder>& p) { return std::string(p.param.name); });

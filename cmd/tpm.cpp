@@ -1,0 +1,98 @@
+// leea tpm enroll: make a TPM's attestation key and prove it lives beside the TPM's EK.
+#include <unistd.h>
+
+#include <ctime>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cmd/commands.h"
+#include "core/crypto/x509.h"
+#include "core/tee/tpm/credential.h"
+#include "core/tee/tpm/device.h"
+#include "core/util/encoding.h"
+#include "core/util/files.h"
+
+namespace leea::cmd {
+namespace {
+
+struct EnrollOptions {
+  std::string tcti = "device:/dev/tpmrm0";
+  std::string ek_roots;
+  std::string key_type = "ecc";
+  std::string ek_type = "rsa";
+  std::string out;
+  bool json = false;
+};
+
+Result<void> run_enroll(const EnrollOptions& o) {
+  std::vector<crypto::Certificate> roots;
+  std::vector<crypto::Certificate> intermediates;
+  if (!o.ek_roots.empty()) {
+    // Self-signed certificates are roots; the others are intermediates.
+    LEEA_ASSIGN_OR_RETURN(auto all, crypto::Certificate::load_all(o.ek_roots));
+    for (auto& c : all) (c.subject() == c.issuer() ? roots : intermediates).push_back(c);
+  }
+  auto ak_alg = o.key_type == "rsa" ? tee::tpm::KeyAlg::rsa : tee::tpm::KeyAlg::ecc;
+  auto ek_alg = o.ek_type == "ecc" ? tee::tpm::KeyAlg::ecc : tee::tpm::KeyAlg::rsa;
+  LEEA_ASSIGN_OR_RETURN(auto device, tee::tpm::Device::open(o.tcti));
+  LEEA_ASSIGN_OR_RETURN(auto e, tee::tpm::enrol(device, ak_alg, ek_alg, roots, intermediates,
+                                                static_cast<int64_t>(std::time(nullptr))));
+  if (!e.ok()) {
+    return make_error(Errc::refused,
+                      std::string("enrolment failed: ") +
+                          (e.credential_activated ? "" : "credential activation refused; ") +
+                          "EK certificate: " + e.ek_certificate);
+  }
+  auto file = AtomicFile::open(o.out, 0644, AtomicFile::Mode::create_new);
+  if (!file) return file.error();
+  LEEA_TRY(file->write(e.ak_public));
+  LEEA_TRY(file->commit());
+  std::string ak = base64_encode(e.ak_public);
+  if (o.json) {
+    nlohmann::json j = {{"ak", ak},
+                        {"ak_name", hex_encode(e.ak_name)},
+                        {"ek", base64_encode(e.ek_public)},
+                        {"credential_activated", e.credential_activated},
+                        {"ek_certificate", e.ek_certificate},
+                        {"file", o.out}};
+    return write_all(STDOUT_FILENO, j.dump(2) + "\n");
+  }
+  return write_all(STDOUT_FILENO, "AK " + hex_encode(e.ak_name) +
+                                      " lives beside the EK (credential activated)\n"
+                                      "EK certificate: " +
+                                      e.ek_certificate + "\nfor the order:\ntpm:\n  ak: " + ak +
+                                      "\n");
+}
+
+}  // namespace
+
+void register_tpm_commands(CLI::App& app, Selected& selected) {
+  CLI::App* tpm = app.add_subcommand("tpm", "TPM 2.0 attestation keys");
+  tpm->require_subcommand(1, 1);
+  auto o = std::make_shared<EnrollOptions>();
+  CLI::App* enroll = add_command(
+      *tpm, "enroll", "Make the TPM's attestation key and prove it sits beside the EK",
+      "Creates the attestation key (a primary key of the endorsement hierarchy, the same on\n"
+      "every boot), proves with MakeCredential/ActivateCredential that it lives in the same\n"
+      "TPM as the endorsement key, checks the EK certificate from NV against --ek-roots\n"
+      "(PEM: self-signed roots and intermediates) when given, and writes the AK's\n"
+      "TPM2B_PUBLIC to -o. Its base64 goes in the order as tpm.ak.\n"
+      "\n"
+      "Example:\n"
+      "  leea tpm enroll --tcti device:/dev/tpmrm0 --ek-roots vendor.pem -o ak.pub");
+  enroll->add_option("--tcti", o->tcti, "TPM transmission interface")->capture_default_str();
+  enroll->add_option("--ek-roots", o->ek_roots, "PEM file of TPM vendor certificates");
+  enroll->add_option("--key-type", o->key_type, "AK type")
+      ->check(CLI::IsMember({"ecc", "rsa"}))
+      ->capture_default_str();
+  enroll->add_option("--ek-type", o->ek_type, "EK used for the proof")
+      ->check(CLI::IsMember({"ecc", "rsa"}))
+      ->capture_default_str();
+  enroll->add_option("-o,--out", o->out, "Where to write the AK's TPM2B_PUBLIC")->required();
+  enroll->add_flag("--json", o->json, "Print JSON");
+  enroll->callback(select(selected, "tpm enroll", [o] { return run_enroll(*o); }));
+}
+
+}  // namespace leea::cmd

@@ -1,0 +1,160 @@
+#include "core/tee/tpm/credential.h"
+
+#include <algorithm>
+
+#include "core/crypto/keys.h"
+#include "core/crypto/mac.h"
+#include "core/crypto/random.h"
+#include "core/crypto/rsa.h"
+#include "core/crypto/tpm_kdf.h"
+
+namespace leea::tee::tpm {
+namespace {
+
+constexpr size_t kCredentialSize = 32;
+
+std::optional<crypto::DigestAlg> digest_alg(uint16_t hash) {
+  if (hash == alg::sha256) return crypto::DigestAlg::sha256;
+  if (hash == alg::sha384) return crypto::DigestAlg::sha384;
+  if (hash == alg::sha512) return crypto::DigestAlg::sha512;
+  return std::nullopt;
+}
+
+std::vector<uint8_t> padded(std::span<const uint8_t> v, size_t n) {
+  std::vector<uint8_t> out(n > v.size() ? n - v.size() : 0, 0);
+  out.insert(out.end(), v.begin(), v.end());
+  return out;
+}
+
+// The seed and its encrypted form for an ECC EK (Part 1 §C.6.4, ECDH + KDFe).
+Result<std::pair<crypto::SecretBytes, std::vector<uint8_t>>> ecc_seed(const Public& ek,
+                                                                      crypto::DigestAlg h) {
+  crypto::KeyType type;
+  size_t n = 0;
+  if (ek.curve == kEccNistP256) {
+    type = crypto::KeyType::p256;
+    n = 32;
+  } else if (ek.curve == kEccNistP384) {
+    type = crypto::KeyType::p384;
+    n = 48;
+  } else {
+    return make_error(Errc::invalid_argument, "EK curve is not NIST P-256 or P-384");
+  }
+  std::vector<uint8_t> point{0x04};
+  auto x = padded(ek.ecc_x, n);
+  auto y = padded(ek.ecc_y, n);
+  point.insert(point.end(), x.begin(), x.end());
+  point.insert(point.end(), y.begin(), y.end());
+  LEEA_ASSIGN_OR_RETURN(auto ek_key, crypto::PublicKey::from_raw(type, point));
+  LEEA_ASSIGN_OR_RETURN(auto eph, crypto::PrivateKey::generate(type));
+  LEEA_ASSIGN_OR_RETURN(crypto::SecretBytes z, eph.derive_shared_secret(ek_key));
+  auto eph_raw = eph.public_key().raw();  // 04 ‖ X ‖ Y
+  std::span<const uint8_t> ex(eph_raw.data() + 1, n);
+  std::span<const uint8_t> ey(eph_raw.data() + 1 + n, n);
+  LEEA_ASSIGN_OR_RETURN(crypto::SecretBytes seed,
+                        crypto::tpm_kdfe(h, z, "IDENTITY", ex, x, crypto::digest_size(h) * 8));
+  std::vector<uint8_t> ecc_point = tpm2b(ex);
+  auto yb = tpm2b(ey);
+  ecc_point.insert(ecc_point.end(), yb.begin(), yb.end());
+  return std::make_pair(std::move(seed), tpm2b(ecc_point));
+}
+
+}  // namespace
+
+Result<Credential> make_credential(const Public& ek, std::span<const uint8_t> ak_name,
+                                   const crypto::SecretBytes& credential) {
+  auto h = digest_alg(ek.name_alg);
+  if (!h) return make_error(Errc::invalid_argument, "EK nameAlg is not SHA-256/384/512");
+  size_t hsize = crypto::digest_size(*h);
+  if (ek.symmetric != alg::aes || ek.sym_mode != alg::cfb ||
+      (ek.sym_bits != 128 && ek.sym_bits != 256)) {
+    return make_error(Errc::invalid_argument, "EK symmetric is not AES-CFB");
+  }
+  if (credential.size() > hsize || ak_name.empty()) {
+    return make_error(Errc::invalid_argument, "credential longer than the EK's digest");
+  }
+  crypto::SecretBytes seed;
+  Credential out;
+  if (ek.type == alg::rsa) {
+    LEEA_ASSIGN_OR_RETURN(seed, crypto::random_secret(hsize));
+    uint32_t e = ek.rsa_exponent == 0 ? 65537 : ek.rsa_exponent;
+    LEEA_ASSIGN_OR_RETURN(auto key, crypto::RsaPublicKey::from_components(ek.rsa_modulus, e));
+    static constexpr uint8_t kLabel[] = {'I', 'D', 'E', 'N', 'T', 'I', 'T', 'Y', 0};
+    LEEA_ASSIGN_OR_RETURN(auto enc, key.encrypt_oaep(*h, kLabel, seed));
+    out.secret = tpm2b(enc);
+  } else {
+    LEEA_ASSIGN_OR_RETURN(auto pair, ecc_seed(ek, *h));
+    seed = std::move(pair.first);
+    out.secret = std::move(pair.second);
+  }
+  LEEA_ASSIGN_OR_RETURN(crypto::SecretBytes sym_key,
+                        crypto::tpm_kdfa(*h, seed, "STORAGE", ak_name, {}, ek.sym_bits));
+  // TPM2B(credential), encrypted: keep the plaintext in wiped memory.
+  crypto::SecretBytes plain(credential.size() + 2);
+  plain.reveal()[0] = static_cast<uint8_t>(credential.size() >> 8);
+  plain.reveal()[1] = static_cast<uint8_t>(credential.size());
+  std::copy(credential.reveal().begin(), credential.reveal().end(), plain.reveal().begin() + 2);
+  const std::vector<uint8_t> iv(16, 0);
+  LEEA_ASSIGN_OR_RETURN(std::vector<uint8_t> enc_identity,
+                        crypto::aes_cfb_encrypt(sym_key, iv, plain.reveal()));
+  LEEA_ASSIGN_OR_RETURN(crypto::SecretBytes hmac_key,
+                        crypto::tpm_kdfa(*h, seed, "INTEGRITY", {}, {}, hsize * 8));
+  std::vector<uint8_t> mac_in = enc_identity;
+  mac_in.insert(mac_in.end(), ak_name.begin(), ak_name.end());
+  LEEA_ASSIGN_OR_RETURN(std::vector<uint8_t> outer, crypto::hmac(*h, hmac_key, mac_in));
+  std::vector<uint8_t> id_object = tpm2b(outer);
+  id_object.insert(id_object.end(), enc_identity.begin(), enc_identity.end());
+  out.blob = tpm2b(id_object);
+  return out;
+}
+
+bool Enrolment::ok() const {
+  return credential_activated && (ek_certificate == "verified" || ek_certificate == "absent" ||
+                                  ek_certificate == "not checked");
+}
+
+Result<Enrolment> enrol(Device& device, KeyAlg ak_alg, KeyAlg ek_alg,
+                        std::span<const crypto::Certificate> roots,
+                        std::span<const crypto::Certificate> intermediates, int64_t now) {
+  Enrolment e;
+  LEEA_ASSIGN_OR_RETURN(e.ak_public, device.ak_public(ak_alg));
+  LEEA_ASSIGN_OR_RETURN(e.ek_public, device.ek_public(ek_alg));
+  LEEA_ASSIGN_OR_RETURN(Public ak, parse_public_2b(e.ak_public));
+  LEEA_ASSIGN_OR_RETURN(Public ek, parse_public_2b(e.ek_public));
+  if (!ak.is_restricted_signing_key()) {
+    return make_error(Errc::refused, "AK is not a restricted signing key");
+  }
+  e.ak_name = ak.name();
+  LEEA_ASSIGN_OR_RETURN(crypto::SecretBytes challenge, crypto::random_secret(kCredentialSize));
+  LEEA_ASSIGN_OR_RETURN(Credential cred, make_credential(ek, e.ak_name, challenge));
+  auto answer = device.activate_credential(ak_alg, ek_alg, cred.blob, cred.secret);
+  if (answer) {
+    e.credential_activated = answer->equals(challenge.reveal());
+  } else if (answer.error().code != Errc::refused) {
+    return answer.error();
+  }
+  LEEA_ASSIGN_OR_RETURN(auto cert_der, device.ek_certificate(ek_alg));
+  if (!cert_der) {
+    e.ek_certificate = "absent";
+  } else if (roots.empty()) {
+    e.ek_certificate = "not checked";
+  } else {
+    auto cert = crypto::Certificate::from_der(*cert_der, "EK certificate");
+    if (!cert) {
+      e.ek_certificate = cert.error().message;
+    } else if (auto chain = crypto::verify_chain(*cert, intermediates, roots, now); !chain) {
+      e.ek_certificate = chain.error().message;
+    } else {
+      // The certificate's SubjectPublicKeyInfo must be this EK: its key bytes appear in the
+      // signed certificate (RSA modulus, or the ECC point).
+      std::vector<uint8_t> key = ek.type == alg::rsa ? ek.rsa_modulus : ek.ecc_x;
+      if (ek.type == alg::ecc) key.insert(key.end(), ek.ecc_y.begin(), ek.ecc_y.end());
+      bool same = std::search(cert_der->begin(), cert_der->end(), key.begin(), key.end()) !=
+                  cert_der->end();
+      e.ek_certificate = same ? "verified" : "the certificate is for another EK";
+    }
+  }
+  return e;
+}
+
+}  // namespace leea::tee::tpm
