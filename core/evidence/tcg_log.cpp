@@ -193,13 +193,14 @@ Result<TcgLog> parse(std::span<const uint8_t> bytes, const TcgLimits& limits) {
     return make_error(Errc::invalid_data, "tcg log: empty");
   }
   // The first event is always in the legacy form; in a crypto-agile log it is the Spec ID
-  // header, in PCR 0 with type EV_NO_ACTION and an all-zero digest.
+  // header, of type EV_NO_ACTION with an all-zero digest. The PFP puts it in PCR 0; CC event
+  // logs (CCEL) put it in measurement register index 1, so the index is not checked: the
+  // header is never extended either way.
   LEEA_ASSIGN_OR_RETURN(TcgEvent first, read_legacy_event(c, 0, limits));
   if (first.type == kEvNoAction && has_signature(first.data, kSpecIdSignature)) {
-    if (first.pcr != 0 ||
-        std::any_of(first.digests[0].digest.begin(), first.digests[0].digest.end(),
-                    [](uint8_t b) { return b != 0; })) {
-      return bad(0, "Spec ID event: not in PCR 0 or digest not zero");
+    const auto& d = first.digests[0].digest;
+    if (std::any_of(d.begin(), d.end(), [](uint8_t b) { return b != 0; })) {
+      return bad(0, "Spec ID event: digest not zero");
     }
     log.crypto_agile = true;
     LEEA_TRY(read_spec_id(first.data, log));
@@ -223,6 +224,7 @@ Result<TcgLog> parse(std::span<const uint8_t> bytes, const TcgLimits& limits) {
     }
     log.events.push_back(std::move(*e));
   }
+  log.size = c.pos();
   return log;
 }
 

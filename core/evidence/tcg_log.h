@@ -56,6 +56,9 @@ struct TcgLog {
   std::vector<TcgEvent> events;
   // From the EV_NO_ACTION "StartupLocality" event in PCR 0 (PFP §10.4.5.3), if present.
   std::optional<uint8_t> startup_locality;
+  // Bytes from the start of the input to the end of the last event (the padding of a
+  // padded log area excluded).
+  size_t size = 0;
 };
 
 struct TcgLimits {
