@@ -16,6 +16,7 @@ namespace {
 constexpr uint64_t kTdAttrDebug = 1ull << 0;
 constexpr uint64_t kTdAttrMigratable = 1ull << 29;
 constexpr size_t kMaxCcelBytes = 16u << 20;
+constexpr size_t kMaxPckChain = 4;
 
 std::string mr(const Mr& m) { return "sha384:" + hex_encode(m); }
 
@@ -69,6 +70,12 @@ internal::PckChain check_pck_chain(const Quote& q, int64_t now, Verification& v)
     return chain;
   }
   chain.certs = std::move(*certs);
+  // Intel's chains are leaf, CA, root; a longer one is not Intel's and only costs time.
+  if (chain.certs.size() > kMaxPckChain) {
+    v.fail("tdx.pck_chain", std::to_string(chain.certs.size()) + " certificates is too many");
+    chain.certs.clear();
+    return chain;
+  }
   const auto& leaf = chain.certs.front();
   std::span<const crypto::Certificate> intermediates(chain.certs);
   auto ok = crypto::verify_chain(leaf, intermediates.subspan(1), std::span(&*chain.root, 1), now);

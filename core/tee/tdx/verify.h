@@ -7,7 +7,8 @@
 //   tdx.qe_report_signature   the QE report, ECDSA P-256 by the PCK certificate's key
 //   tdx.qe_report_data    QE report_data = SHA-256(attestation key ‖ QE auth data) ‖ 0^32
 //   tdx.pck_chain         PCK leaf → PCK Platform/Processor CA → pinned Intel SGX Root CA,
-//                         at `now`; the leaf must be an "Intel SGX PCK Certificate"
+//                         at `now`; the leaf must be an "Intel SGX PCK Certificate"; at
+//                         most 4 certificates
 //   tdx.report_data       report_data[32:64] is zero (the binding is the first 32 bytes)
 //   tdx.pck_revocation    (CRLs supplied) both CRLs signed by their issuers, current at
 //                         `now`, and neither the PCK leaf nor its CA is listed
@@ -32,8 +33,9 @@
 //   tdx.mrtd, tdx.rtmr0 .. tdx.rtmr3, tdx.mrseam, tdx.mrsignerseam, tdx.mrconfigid,
 //   tdx.mrowner, tdx.mrownerconfig, tdx.mrservicetd (TDX 1.5 bodies): "sha384:<hex>"
 //   tdx.tee_tcb_svn (32 hex digits), tdx.td_attributes, tdx.xfam (16 hex digits, the
-//   64-bit value), tdx.fmspc (12 hex digits), tdx.tcb_status (TCB status name, when TCB
-//   Info was supplied).
+//   64-bit value), tdx.fmspc (12 hex digits), tdx.tcb_status (when TCB Info was supplied:
+//   the worst of the TCB level's status, the TDX module identity's and, when supplied, the
+//   QE identity's; this is what policy.min_tcb status= compares).
 // Thread-safety: stateless functions.
 #pragma once
 

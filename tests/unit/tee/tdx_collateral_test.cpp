@@ -68,6 +68,36 @@ TEST(TdxCollateral, TcbInfoForAnotherFmspcIsRefused) {
   EXPECT_NE(eval.error().message.find("FMSPC"), std::string::npos);
 }
 
+// Level selection alone (no signature): trustee quote 6 against its TCB Info, as is and
+// with the matching level's status renamed.
+TEST(TdxCollateral, TrusteeQuote6SelectsTheSecondLevel) {
+  auto q = parse_quote(read_bytes(kTdx + "trustee/tdx_quote_6.dat"));
+  ASSERT_TRUE(q);
+  auto certs = crypto::Certificate::all_from_pem(q->pck_chain_pem, "pck");
+  auto pck = parse_pck_extension(**certs->front().extension(kSgxExtensionOid));
+  ASSERT_TRUE(pck);
+  auto doc = parse_pcs_response(read_text(kTdx + "trustee/tcbInfo.json"), "tcbInfo", "t");
+  ASSERT_TRUE(doc);
+  auto eval = evaluate_tcb(doc->text, *pck, q->body);
+  ASSERT_TRUE(eval) << eval.error().message;
+  EXPECT_EQ(eval->platform, TcbStatus::out_of_date);  // PROVENANCE: PCESVN 11 < 13
+  EXPECT_EQ(eval->module, TcbStatus::up_to_date);     // TDX_03, SVN 5 >= 3
+  EXPECT_EQ(eval->overall(), TcbStatus::out_of_date);
+  std::string revoked = doc->text;
+  for (size_t pos; (pos = revoked.find("\"OutOfDate\"")) != std::string::npos;) {
+    revoked.replace(pos, 11, "\"Revoked\"");
+  }
+  eval = evaluate_tcb(revoked, *pck, q->body);
+  ASSERT_TRUE(eval) << eval.error().message;
+  EXPECT_EQ(eval->overall(), TcbStatus::revoked);
+  // A TDX module major version the document does not list.
+  auto body = q->body;
+  body.tee_tcb_svn[1] = 0x09;
+  auto none = evaluate_tcb(doc->text, *pck, body);
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("TDX_09"), std::string::npos);
+}
+
 TEST(TdxCollateral, QeIdentityMatchesTheRealQe) {
   auto q = parse_quote(read_bytes(kTdx + "gtg-v4-spr/tdx_prod_quote_SPR_E4.dat"));
   ASSERT_TRUE(q);

@@ -193,6 +193,61 @@ TEST(TdxQuoteMutation, ChangedPckCertificateFailsTheChain) {
   EXPECT_TRUE(failed(*v, "tdx.pck_chain"));
 }
 
+// The v4 quote rebuilt with another PCK certification data (type 5) text: the three
+// enclosing sizes (signature data, certification data type 6 and type 5) follow it.
+std::vector<uint8_t> with_pck_pem(const std::vector<uint8_t>& quote, const std::string& pem) {
+  auto q = parse_quote(quote);
+  EXPECT_TRUE(q);
+  const size_t sig_len_at = kHeaderSize + kBodyV4Size;
+  const size_t outer_size_at = sig_len_at + 4 + 128 + 2;
+  const size_t type5_at = outer_size_at + 4 + kQeReportSize + 64 + 2 + q->qe_auth_data.size();
+  std::vector<uint8_t> out(quote.begin(), quote.begin() + static_cast<ptrdiff_t>(type5_at + 6));
+  out.insert(out.end(), pem.begin(), pem.end());
+  put_le(out, type5_at + 2, pem.size(), 4);
+  put_le(out, outer_size_at, out.size() - (outer_size_at + 4), 4);
+  put_le(out, sig_len_at, out.size() - (sig_len_at + 4), 4);
+  return out;
+}
+
+TEST(TdxQuoteMutation, RebuiltQuoteWithTheSameChainStillVerifies) {
+  auto bytes = phala_v4_quote();
+  auto q = parse_quote(bytes);
+  ASSERT_TRUE(q);
+  VerifyInputs in;
+  in.now = k2025_07_01;
+  auto v = verify_quote(with_pck_pem(bytes, q->pck_chain_pem), in);
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_TRUE(passed(*v, "tdx.pck_chain"));
+  EXPECT_TRUE(passed(*v, "tdx.qe_report_signature"));
+}
+
+TEST(TdxQuoteMutation, OverlongPckChainFails) {
+  auto bytes = phala_v4_quote();
+  auto q = parse_quote(bytes);
+  ASSERT_TRUE(q);
+  VerifyInputs in;
+  in.now = k2025_07_01;
+  auto v = verify_quote(with_pck_pem(bytes, q->pck_chain_pem + "\n" + q->pck_chain_pem), in);
+  ASSERT_TRUE(v) << v.error().message;
+  ASSERT_TRUE(failed(*v, "tdx.pck_chain"));
+  EXPECT_NE(find_check(*v, "tdx.pck_chain")->detail.find("too many"), std::string::npos);
+  EXPECT_TRUE(failed(*v, "tdx.qe_report_signature"));
+}
+
+TEST(TdxQuoteMutation, PckChainWithoutTheIntelRootFails) {
+  auto bytes = phala_v4_quote();
+  auto q = parse_quote(bytes);
+  ASSERT_TRUE(q);
+  // The leaf alone: its issuer (the PCK Platform CA) is missing, so no path to the root.
+  auto end = q->pck_chain_pem.find("-----END CERTIFICATE-----") + 25;
+  VerifyInputs in;
+  in.now = k2025_07_01;
+  auto v = verify_quote(with_pck_pem(bytes, q->pck_chain_pem.substr(0, end)), in);
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_TRUE(failed(*v, "tdx.pck_chain"));
+  EXPECT_TRUE(passed(*v, "tdx.qe_report_signature"));  // the leaf key still signed the QE report
+}
+
 TEST(TdxQuoteMutation, ReportDataTailMustBeZero) {
   auto bytes = phala_v5_quote();  // its report_data ends in 32 zero bytes
   VerifyInputs in;
