@@ -4,6 +4,7 @@
 
 #include "core/crypto/digest.h"
 #include "core/tee/sim/sim.h"
+#include "core/tee/tdx/tdx.h"
 #include "core/tee/tpm/quote.h"
 
 namespace leea::tee {
@@ -49,6 +50,8 @@ std::unique_ptr<EvidenceVerifier> make_verifier(config::TeeKind kind) {
       return sim::make_verifier();
     case config::TeeKind::tpm:
       return tpm::make_verifier();
+    case config::TeeKind::tdx:
+      return tdx::make_verifier();
     default:
       return nullptr;
   }
@@ -61,8 +64,10 @@ Result<std::unique_ptr<EvidenceProducer>> make_producer(config::TeeKind kind,
       return sim::make_producer();
     case config::TeeKind::tpm:
       return tpm::make_producer(options);
+    case config::TeeKind::tdx:
+      return tdx::make_producer(options);
     default:
-      return make_error(Errc::usage, "this leea produces only sim and tpm evidence, not " +
+      return make_error(Errc::usage, "this leea cannot produce evidence of kind " +
                                          std::string(config::tee_kind_name(kind)));
   }
 }
