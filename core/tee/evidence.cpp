@@ -4,6 +4,8 @@
 
 #include "core/crypto/digest.h"
 #include "core/tee/sim/sim.h"
+#include "core/tee/snp/guest.h"
+#include "core/tee/snp/verify.h"
 
 namespace leea::tee {
 
@@ -46,16 +48,20 @@ std::unique_ptr<EvidenceVerifier> make_verifier(config::TeeKind kind) {
   switch (kind) {
     case config::TeeKind::sim:
       return sim::make_verifier();
+    case config::TeeKind::snp:
+      return snp::make_verifier();
     default:
       return nullptr;
   }
 }
 
 Result<std::unique_ptr<EvidenceProducer>> make_producer(config::TeeKind kind,
-                                                        const ProducerOptions& /*options*/) {
+                                                        const ProducerOptions& options) {
   switch (kind) {
     case config::TeeKind::sim:
       return sim::make_producer();
+    case config::TeeKind::snp:
+      return snp::make_producer(options.root);
     default:
       return make_error(Errc::usage, "this leea produces only sim evidence, not " +
                                          std::string(config::tee_kind_name(kind)));
