@@ -122,12 +122,13 @@ std::string tcb_text(const TcbVersion& t) {
 }
 
 Result<MinTcb> parse_min_tcb(std::string_view text) {
+  if (text.empty()) return make_error(Errc::config, "min_tcb: empty");
   MinTcb m;
-  bool any = false;
-  while (!text.empty()) {
+  for (bool more = true; more;) {
     size_t comma = text.find(',');
+    more = comma != std::string_view::npos;
     std::string_view pair = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    text = more ? text.substr(comma + 1) : std::string_view();
     size_t eq = pair.find('=');
     auto bad = [&](const std::string& why) {
       return make_error(Errc::config, "min_tcb: '" + std::string(pair) + "': " + why);
@@ -149,9 +150,7 @@ Result<MinTcb> parse_min_tcb(std::string_view text) {
     if (slot == nullptr) return bad("unknown component (fmc, bl, tee, snp, ucode)");
     if (slot->has_value()) return bad("component given twice");
     *slot = static_cast<uint8_t>(v);
-    any = true;
   }
-  if (!any) return make_error(Errc::config, "min_tcb: empty");
   return m;
 }
 

@@ -265,11 +265,15 @@ Result<Verification> verify_report(std::span<const uint8_t> bytes, const KeyMate
   }
   check_signature(r, bytes, cert ? &*cert : nullptr, v);
   check_product(r, info ? &*info : nullptr, v);
+  const Product product = r.product != Product::unknown ? r.product
+                          : info                        ? info->product
+                                                        : Product::unknown;
   check_tcb_and_chip(r, info ? &*info : nullptr, vlek, v);
   check_policy_and_binding(r, context, v);
   auto fields = report_fields(r);
   v.fields.insert(v.fields.begin(), fields.begin(), fields.end());
   fill_claims(r, v);
+  v.claims.values["snp.product"] = std::string(product_name(product));
   return v;
 }
 
