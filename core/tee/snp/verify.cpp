@@ -248,7 +248,8 @@ Result<Verification> verify_report(std::span<const uint8_t> bytes, const KeyMate
       if (r.version == 2 && info->product == Product::turin) {
         LEEA_ASSIGN_OR_RETURN(r, parse_report(bytes, true));
       }
-      Product product = r.product != Product::unknown ? r.product : info->product;
+      // The certificate's own product picks the roots; snp.product compares it with the CPUID.
+      Product product = info->product != Product::unknown ? info->product : r.product;
       auto chain = verify_key_chain(*cert, vlek, product, keys.intermediates, anchors, context.now);
       if (chain) {
         v.pass(chain_check, common_name(cert->subject()) + " → " + common_name(cert->issuer()));
