@@ -146,6 +146,61 @@ void fill_claims(const Report& r, Verification& v) {
   }
 }
 
+struct KeyCheck {
+  std::optional<crypto::Certificate> cert;
+  std::optional<KeyCertInfo> info;
+};
+
+// Finds the signing key's certificate (attached, else cached), reads its AMD extensions and
+// checks its chain; r is decoded again with the Turin TCB layout when a v2 report's key
+// certificate is for Turin (a v2 report carries no CPUID to tell).
+KeyCheck check_key_chain(Report& r, std::span<const uint8_t> bytes, const KeyMaterial& keys,
+                         const VerifyContext& context, const TrustAnchors& anchors,
+                         Verification& v) {
+  const bool vlek = r.signing_key == kSigningKeyVlek;
+  const std::string name = vlek ? "snp.vlek_chain" : "snp.vcek_chain";
+  KeyCheck k;
+  k.cert = keys.key_cert;
+  if (!keys.problem.empty()) {
+    v.fail(name, keys.problem);
+    return k;
+  }
+  if (!k.cert && vlek) {
+    v.fail(name, "no VLEK with the report");
+    return k;
+  }
+  if (!k.cert) {
+    auto cached = cached_vcek(context.collateral_dir, r);
+    if (!cached) {
+      v.fail(name, cached.error().message);
+      return k;
+    }
+    k.cert = std::move(*cached);
+  }
+  v.fields.emplace_back("snp.key_cert.subject", k.cert->subject());
+  v.fields.emplace_back("snp.key_cert.issuer", k.cert->issuer());
+  auto info = read_key_cert_info(*k.cert);
+  if (!info) {
+    v.fail(name, info.error().message);
+    return k;
+  }
+  k.info = std::move(*info);
+  v.fields.emplace_back("snp.key_cert.product_name", k.info->product_name);
+  if (!k.info->csp_id.empty()) v.fields.emplace_back("snp.key_cert.csp_id", k.info->csp_id);
+  if (r.version == 2 && k.info->product == Product::turin) {
+    if (auto turin = parse_report(bytes, true)) r = std::move(*turin);
+  }
+  // The certificate's own product picks the roots; snp.product compares it with the CPUID.
+  Product product = k.info->product != Product::unknown ? k.info->product : r.product;
+  auto chain = verify_key_chain(*k.cert, vlek, product, keys.intermediates, anchors, context.now);
+  if (chain) {
+    v.pass(name, common_name(k.cert->subject()) + " → " + common_name(k.cert->issuer()));
+  } else {
+    v.fail(name, chain.error().message);
+  }
+  return k;
+}
+
 class Verifier final : public EvidenceVerifier {
  public:
   config::TeeKind kind() const override { return config::TeeKind::snp; }
@@ -219,61 +274,24 @@ Result<Verification> verify_report(std::span<const uint8_t> bytes, const KeyMate
   LEEA_ASSIGN_OR_RETURN(Report r, parse_report(bytes));
   Verification v;
   const bool vlek = r.signing_key == kSigningKeyVlek;
-  const std::string chain_check = vlek ? "snp.vlek_chain" : "snp.vcek_chain";
   if (r.signing_key == kSigningKeyVcek || vlek) {
     v.pass("snp.signing_key", vlek ? "VLEK" : "VCEK");
   } else {
     v.fail("snp.signing_key",
            "SIGNING_KEY " + std::to_string(r.signing_key) + " names neither the VCEK nor the VLEK");
   }
-  std::optional<crypto::Certificate> cert = keys.key_cert;
-  std::optional<KeyCertInfo> info;
-  if (!keys.problem.empty()) {
-    v.fail(chain_check, keys.problem);
-  } else if (!cert && vlek) {
-    v.fail(chain_check, "no VLEK with the report");
-  } else if (!cert) {
-    auto cached = cached_vcek(context.collateral_dir, r);
-    if (cached) {
-      cert = std::move(*cached);
-    } else {
-      v.fail(chain_check, cached.error().message);
-    }
-  }
-  if (cert) {
-    auto read = read_key_cert_info(*cert);
-    if (read) {
-      info = std::move(*read);
-      // A v2 report carries no CPUID; the key certificate's product picks the TCB layout.
-      if (r.version == 2 && info->product == Product::turin) {
-        LEEA_ASSIGN_OR_RETURN(r, parse_report(bytes, true));
-      }
-      // The certificate's own product picks the roots; snp.product compares it with the CPUID.
-      Product product = info->product != Product::unknown ? info->product : r.product;
-      auto chain = verify_key_chain(*cert, vlek, product, keys.intermediates, anchors, context.now);
-      if (chain) {
-        v.pass(chain_check, common_name(cert->subject()) + " → " + common_name(cert->issuer()));
-      } else {
-        v.fail(chain_check, chain.error().message);
-      }
-    } else {
-      v.fail(chain_check, read.error().message);
-    }
-    v.fields.emplace_back("snp.key_cert.subject", cert->subject());
-    v.fields.emplace_back("snp.key_cert.issuer", cert->issuer());
-    if (info) v.fields.emplace_back("snp.key_cert.product_name", info->product_name);
-    if (info && !info->csp_id.empty()) v.fields.emplace_back("snp.key_cert.csp_id", info->csp_id);
-  }
-  check_signature(r, bytes, cert ? &*cert : nullptr, v);
-  check_product(r, info ? &*info : nullptr, v);
-  const Product product = r.product != Product::unknown ? r.product
-                          : info                        ? info->product
-                                                        : Product::unknown;
-  check_tcb_and_chip(r, info ? &*info : nullptr, vlek, v);
+  KeyCheck key = check_key_chain(r, bytes, keys, context, anchors, v);
+  const KeyCertInfo* info = key.info ? &*key.info : nullptr;
+  check_signature(r, bytes, key.cert ? &*key.cert : nullptr, v);
+  check_product(r, info, v);
+  check_tcb_and_chip(r, info, vlek, v);
   check_policy_and_binding(r, context, v);
   auto fields = report_fields(r);
   v.fields.insert(v.fields.begin(), fields.begin(), fields.end());
   fill_claims(r, v);
+  const Product product = r.product != Product::unknown ? r.product
+                          : info != nullptr             ? info->product
+                                                        : Product::unknown;
   v.claims.values["snp.product"] = std::string(product_name(product));
   return v;
 }
