@@ -134,7 +134,7 @@ class Producer final : public EvidenceProducer {
     if (!got->cert_table.empty()) {
       // Re-encoded, so that the buffer's unused tail is not sent.
       LEEA_ASSIGN_OR_RETURN(auto entries, parse_cert_table(got->cert_table));
-      table = encode_cert_table(entries);
+      if (!entries.empty()) table = encode_cert_table(entries);
     }
     std::string text = encode_report_text(got->report, table);
     if (text.size() > kMaxReportText) {
