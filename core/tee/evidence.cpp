@@ -4,6 +4,8 @@
 
 #include "core/crypto/digest.h"
 #include "core/tee/sim/sim.h"
+#include "core/tee/snp/guest.h"
+#include "core/tee/snp/verify.h"
 #include "core/tee/tdx/tdx.h"
 #include "core/tee/tpm/quote.h"
 
@@ -48,6 +50,8 @@ std::unique_ptr<EvidenceVerifier> make_verifier(config::TeeKind kind) {
   switch (kind) {
     case config::TeeKind::sim:
       return sim::make_verifier();
+    case config::TeeKind::snp:
+      return snp::make_verifier();
     case config::TeeKind::tpm:
       return tpm::make_verifier();
     case config::TeeKind::tdx:
@@ -62,6 +66,8 @@ Result<std::unique_ptr<EvidenceProducer>> make_producer(config::TeeKind kind,
   switch (kind) {
     case config::TeeKind::sim:
       return sim::make_producer();
+    case config::TeeKind::snp:
+      return snp::make_producer(options.root);
     case config::TeeKind::tpm:
       return tpm::make_producer(options);
     case config::TeeKind::tdx:
