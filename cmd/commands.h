@@ -41,5 +41,6 @@ void register_validator_commands(CLI::App& app, Selected& selected);
 void register_order_commands(CLI::App& app, Selected& selected);
 void register_attest_commands(CLI::App& app, Selected& selected);
 void register_pool_commands(CLI::App& app, Selected& selected);
+void register_image_commands(CLI::App& app, Selected& selected);
 
 }  // namespace leea::cmd

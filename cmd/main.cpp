@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   leea::cmd::register_order_commands(app, selected);
   leea::cmd::register_attest_commands(app, selected);
   leea::cmd::register_pool_commands(app, selected);
+  leea::cmd::register_image_commands(app, selected);
 
   try {
     app.parse(argc, argv);
