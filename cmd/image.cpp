@@ -83,15 +83,18 @@ Result<void> run_build(const BuildCliOptions& o) {
 void add_build(CLI::App& image, Selected& selected) {
   auto o = std::make_shared<BuildCliOptions>();
   CLI::App* c = add_command(
-      image, "build", "Make an ext4 image from a directory tree (no root needed)",
+      image, "build", "Make an ext4 image from a directory or a tarball (no root needed)",
       "Runs mke2fs -d on the tree. Owners, modes, symlinks and device nodes are kept as the\n"
-      "tree has them. The same tree and SOURCE_DATE_EPOCH give a byte-identical image (UUID\n"
+      "tree has them; a tarball (uncompressed .tar) keeps the numeric owners, modes and device\n"
+      "nodes it records, even unprivileged. The same input and SOURCE_DATE_EPOCH give a\n"
+      "byte-identical image (UUID\n"
       "and hash seed derived from the tree, fixed times), so the printed image digest can be\n"
       "a reference value. Without SOURCE_DATE_EPOCH the newest mtime in the tree is used.\n"
       "\n"
       "Example:\n"
       "  SOURCE_DATE_EPOCH=1700000000 leea image build --from rootfs/ -o rootfs.raw");
-  c->add_option("--from", o->from, "Directory tree to copy into the image")->required();
+  c->add_option("--from", o->from, "Directory tree or tar archive to copy into the image")
+      ->required();
   c->add_option("-o,--out", o->out, "Image file to write")->required();
   c->add_option("--size", o->size, "Image size (512M, 2G) or auto (default)");
   c->add_option("--label", o->label, "File system label (at most 16 bytes)");

@@ -1,8 +1,13 @@
-// `leea image build`'s core: an ext4 file system image made from a directory tree with
-// e2fsprogs' `mke2fs -d`, unprivileged and reproducible (DESIGN §2, §5).
+// `leea image build`'s core: an ext4 file system image made from a directory tree or an
+// uncompressed tar archive with e2fsprogs' `mke2fs -d`, unprivileged and reproducible
+// (DESIGN §2, §5).
 //
 // Ownership, modes, symlinks, hard links and device nodes come from the tree as mke2fs
-// reads it. Reproducible: the same tree (paths, types, modes, owners, sizes, contents,
+// reads it. A tarball is extracted into a private temporary directory (removed afterwards)
+// and copied the same way; then debugfs gives every inode the owner and mode the archive
+// records (numeric ids; names are ignored) and makes its device nodes and FIFOs, which an
+// unprivileged extraction cannot. For a tarball, the input digest is that of the archive's
+// bytes. Reproducible: the same tree (paths, types, modes, owners, sizes, contents,
 // link targets, device numbers, modification times) and the same SOURCE_DATE_EPOCH give a
 // byte-identical image, so its digest can be a reference value:
 //  - the file system UUID and the directory hash seed are derived from a digest of the
@@ -47,9 +52,11 @@ struct BuildReport {
 // units, "512M"). Fails with Errc::usage naming the text.
 Result<std::optional<uint64_t>> parse_image_size(const std::string& text);
 
-// Fails with Errc::io naming the path for a missing or unreadable tree, or an output that
-// exists (unless replace); Errc::invalid_argument for a label longer than 16 bytes, a file
-// name debugfs cannot quote ('"' or a newline), or a size too small ("mke2fs failed ...").
+// Fails with Errc::io naming the path for a missing or unreadable tree, an output that
+// exists (unless replace), or a size too small ("mke2fs failed (exit 1): ..."); with
+// Errc::invalid_argument for a label longer than 16 bytes or a file name debugfs cannot
+// quote ('"' or a newline); with Errc::invalid_data for a malformed, compressed or escaping
+// ("..") archive, naming the entry and the field (tar.h).
 Result<BuildReport> build_ext4(const BuildOptions& options);
 
 }  // namespace leea::disk

@@ -168,3 +168,114 @@ TEST_F(ImageBuild, BadInputsAreNamed) {
 
 }  // namespace
 }  // namespace leea::test
+
+namespace leea::test {
+namespace {
+
+// A tarball written by Python's tarfile module (an independent writer), with owners, a
+// set-uid file, a hard link, device nodes, a FIFO, a symlink and a long (pax) name.
+const char* kMakeTar = R"py(
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT)
+def add(name, kind, data=b"", mode=0o644, uid=1000, gid=1000, **kw):
+    ti = tarfile.TarInfo(name)
+    ti.type, ti.mode, ti.uid, ti.gid, ti.mtime, ti.size = kind, mode, uid, gid, 1600000000, len(data)
+    for k, v in kw.items():
+        setattr(ti, k, v)
+    t.addfile(ti, io.BytesIO(data) if data else None)
+add("./", tarfile.DIRTYPE, mode=0o755, uid=0, gid=0)
+add("./etc", tarfile.DIRTYPE, mode=0o755, uid=0, gid=0)
+add("./etc/shadow", tarfile.REGTYPE, b"secret\n", mode=0o640, uid=0, gid=42)
+add("./home/user/a file", tarfile.REGTYPE, b"hello\n", mode=0o600)
+add("./bin/su", tarfile.REGTYPE, b"ELF", mode=0o4755, uid=0, gid=0)
+add("./bin/su2", tarfile.LNKTYPE, linkname="bin/su", mode=0o4755, uid=0, gid=0)
+add("./dev/null", tarfile.CHRTYPE, mode=0o666, uid=0, gid=0, devmajor=1, devminor=3)
+add("./dev/sda", tarfile.BLKTYPE, mode=0o660, uid=0, gid=6, devmajor=8, devminor=0)
+add("./run/fifo", tarfile.FIFOTYPE, mode=0o600, uid=0, gid=0)
+add("./lib", tarfile.SYMTYPE, linkname="usr/lib", mode=0o777, uid=0, gid=0)
+add("./" + "x" * 120 + "/long", tarfile.REGTYPE, b"long\n", uid=123456, gid=5)
+t.close()
+)py";
+
+class ImageBuildTar : public ImageBuild {
+ protected:
+  void SetUp() override {
+    ImageBuild::SetUp();
+    if (IsSkipped()) return;
+    if (tool("python3").empty()) GTEST_SKIP() << "python3 not installed (it writes the tarball)";
+    write_file(dir_ / "make_tar.py", kMakeTar);
+    auto r = run({tool("python3"), (dir_ / "make_tar.py").string(), (dir_ / "t.tar").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::string ls(const fs::path& image, const std::string& dir) {
+    return run({tool("debugfs"), "-R", "ls -l \"" + dir + "\"", image.string()}).out;
+  }
+};
+
+TEST_F(ImageBuildTar, KeepsRecordedOwnersModesLinksAndDeviceNodes) {
+  auto r = build(dir_ / "t.tar", dir_ / "a.raw");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto fsck = run({tool("e2fsck"), "-f", "-n", (dir_ / "a.raw").string()});
+  EXPECT_EQ(fsck.exit_code, 0) << fsck.out << fsck.err;
+  // debugfs "ls -l": inode, mode (octal, with type), owner, group, size, date, name.
+  auto has = [](const std::string& listing, const std::string& row) {
+    return listing.find(row) != std::string::npos;
+  };
+  auto etc = ls(dir_ / "a.raw", "/etc");
+  EXPECT_TRUE(has(etc, "100640 (1)      0     42       7")) << etc;
+  auto home = ls(dir_ / "a.raw", "/home/user");
+  EXPECT_TRUE(has(home, "100600 (1)   1000   1000       6")) << home;
+  auto bin = ls(dir_ / "a.raw", "/bin");
+  EXPECT_TRUE(has(bin, "104755 (1)      0      0       3")) << bin;
+  auto dev = ls(dir_ / "a.raw", "/dev");
+  EXPECT_TRUE(has(dev, "20666 (3)      0      0       0")) << dev;
+  EXPECT_TRUE(has(dev, "60660 (4)      0      6       0")) << dev;
+  auto run_dir = ls(dir_ / "a.raw", "/run");
+  EXPECT_TRUE(has(run_dir, "10600 (5)      0      0       0")) << run_dir;
+  auto root = ls(dir_ / "a.raw", "/");
+  EXPECT_TRUE(has(root, "120777 (7)      0      0       7")) << root;
+  auto null = run({tool("debugfs"), "-R", "stat /dev/null", (dir_ / "a.raw").string()}).out;
+  EXPECT_NE(null.find("Device major/minor number: 01:03"), std::string::npos) << null;
+  // The two names of the hard link share one inode.
+  auto su = run({tool("debugfs"), "-R", "stat /bin/su", (dir_ / "a.raw").string()}).out;
+  EXPECT_NE(su.find("Links: 2"), std::string::npos) << su;
+  auto cat = run({tool("debugfs"), "-R", "cat \"/home/user/a file\"", (dir_ / "a.raw").string()});
+  EXPECT_EQ(cat.out, "hello\n");
+}
+
+TEST_F(ImageBuildTar, TwoBuildsOfTheSameTarballAreByteIdentical) {
+  ASSERT_EQ(build(dir_ / "t.tar", dir_ / "a.raw").exit_code, 0);
+  ASSERT_EQ(build(dir_ / "t.tar", dir_ / "b.raw").exit_code, 0);
+  EXPECT_EQ(read_file(dir_ / "a.raw"), read_file(dir_ / "b.raw"));
+}
+
+TEST_F(ImageBuildTar, RefusesACompressedOrEscapingArchive) {
+  auto gz =
+      run({"/bin/sh", "-c",
+           "gzip -c '" + (dir_ / "t.tar").string() + "' > '" + (dir_ / "t.tar.gz").string() + "'"});
+  ASSERT_EQ(gz.exit_code, 0) << gz.err;
+  auto r = build(dir_ / "t.tar.gz", dir_ / "a.raw");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "leea: error: image build: " + (dir_ / "t.tar.gz").string() +
+                       ": gzip-compressed; decompress it first (a plain .tar)\n");
+
+  write_file(dir_ / "evil.py",
+             "import io, sys, tarfile\n"
+             "t = tarfile.open(sys.argv[1], 'w')\n"
+             "ti = tarfile.TarInfo('../escape'); ti.size = 2\n"
+             "t.addfile(ti, io.BytesIO(b'x\\n'))\n"
+             "t.close()\n");
+  ASSERT_EQ(
+      run({tool("python3"), (dir_ / "evil.py").string(), (dir_ / "evil.tar").string()}).exit_code,
+      0);
+  auto e = build(dir_ / "evil.tar", dir_ / "b.raw");
+  EXPECT_EQ(e.exit_code, 3);
+  EXPECT_EQ(e.err, "leea: error: image build: " + (dir_ / "evil.tar").string() +
+                       ": ../escape: path: '..' is not allowed\n");
+  EXPECT_FALSE(fs::exists(dir_ / "a.raw"));
+  EXPECT_FALSE(fs::exists(dir_ / "b.raw"));
+  EXPECT_FALSE(fs::exists(dir_.path().parent_path() / "escape"));
+}
+
+}  // namespace
+}  // namespace leea::test
