@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -55,11 +57,20 @@ Result<void> pwrite_full(int fd, std::span<const uint8_t> buf, uint64_t off,
   return {};
 }
 
-// Reserves the whole image up front, so that a full disk is found before any encryption.
+// Sizes the image up front and checks that the file system has room for it, so that a full
+// disk (or a file size limit) is found before any encryption. The file stays sparse: blocks
+// are allocated by the writes, whose errors are still checked (quotas, compression and
+// other writers can make the estimate wrong). fallocate(2) would be exact but zero-fills
+// every page first on tmpfs, a second pass over the whole image.
 Result<void> reserve(int fd, uint64_t size, const std::string& name) {
-  if (::fallocate(fd, 0, 0, static_cast<off_t>(size)) == 0) return {};
-  int e = errno;
-  if (e != EOPNOTSUPP && e != ENOSYS) return errno_error(name, e);
+  struct statvfs vfs {};
+  if (::fstatvfs(fd, &vfs) == 0 && vfs.f_frsize > 0 &&
+      static_cast<uint64_t>(vfs.f_bavail) < size / vfs.f_frsize + 1) {
+    return make_error(Errc::io,
+                      name + ": " + std::strerror(ENOSPC) + " (the image needs " +
+                          std::to_string(size) + " bytes, the file system has " +
+                          std::to_string(static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize) + ")");
+  }
   if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return errno_error(name, errno);
   return {};
 }
