@@ -41,20 +41,6 @@ struct BuildCliOptions {
   bool json = false;
 };
 
-// SOURCE_DATE_EPOCH (reproducible-builds.org): decimal seconds; unset means "derive".
-Result<std::optional<int64_t>> source_date_epoch() {
-  const char* v = std::getenv("SOURCE_DATE_EPOCH");
-  if (v == nullptr || *v == '\0') return std::optional<int64_t>();
-  char* end = nullptr;
-  errno = 0;
-  long long n = std::strtoll(v, &end, 10);
-  if (errno != 0 || *end != '\0' || n < 0) {
-    return make_error(Errc::usage,
-                      std::string("SOURCE_DATE_EPOCH: '") + v + "' is not a number of seconds");
-  }
-  return std::optional<int64_t>(n);
-}
-
 Result<void> run_build(const BuildCliOptions& o) {
   disk::BuildOptions bo;
   bo.from = o.from;
@@ -62,7 +48,8 @@ Result<void> run_build(const BuildCliOptions& o) {
   bo.label = o.label;
   bo.replace = o.force;
   LEEA_ASSIGN_OR_RETURN(bo.size, disk::parse_image_size(o.size));
-  LEEA_ASSIGN_OR_RETURN(bo.source_date_epoch, source_date_epoch());
+  LEEA_ASSIGN_OR_RETURN(bo.source_date_epoch,
+                        disk::parse_source_date_epoch(std::getenv("SOURCE_DATE_EPOCH")));
   LEEA_ASSIGN_OR_RETURN(auto r, disk::build_ext4(bo));
   if (o.json) {
     return write_all(STDOUT_FILENO, nlohmann::json{{"image", o.out},
@@ -225,7 +212,13 @@ Result<void> run_encrypt(const EncryptCliOptions& o) {
         registered, attest::register_order(pool, order_text, secret, {o.operator_id, key.get()}));
     return {};
   };
-  LEEA_ASSIGN_OR_RETURN(auto report, enc.run(handler));
+  auto run = enc.run(handler);
+  if (!run && !registered.order.empty()) {
+    // Registered, but the image could not be named: take the shares back too.
+    attest::revoke_order(pool, registered.order, {o.operator_id, key.get()});
+    return make_error(run.error().code, run.error().message + " (the order was revoked)");
+  }
+  LEEA_ASSIGN_OR_RETURN(auto report, std::move(run));
   for (const auto& l : lines) LEEA_TRY(l.flush_to(STDOUT_FILENO));
 
   nlohmann::json j = {{"image", o.out},
@@ -248,7 +241,7 @@ Result<void> run_encrypt(const EncryptCliOptions& o) {
                                          shares, threshold)
                            : fmt::format("; order {} registered with {} validators (threshold {})",
                                          order.id, shares, threshold);
-  log::write(log::Level::info, summary);
+  log::info("{}", summary);
   return o.no_register ? Result<void>{} : write_all(STDOUT_FILENO, summary + "\n");
 }
 

@@ -159,14 +159,31 @@ std::string sha256_of_fd_path(const std::string& path, Result<void>* r) {
 
 }  // namespace
 
+Result<std::optional<int64_t>> parse_source_date_epoch(const char* v) {
+  if (v == nullptr || *v == '\0') return std::optional<int64_t>();
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(v, &end, 10);
+  if (errno != 0 || *end != '\0' || n < 0) {
+    return make_error(Errc::usage,
+                      std::string("SOURCE_DATE_EPOCH: '") + v + "' is not a number of seconds");
+  }
+  return std::optional<int64_t>(n);
+}
+
 Result<std::optional<uint64_t>> parse_image_size(const std::string& text) {
   if (text == "auto") return std::optional<uint64_t>();
   size_t used = 0;
   uint64_t n = 0;
-  try {
-    n = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
+  // Digits only (std::stoull would take "-1", wrapping, and leading spaces), at most 19 so
+  // that the value cannot overflow.
+  while (used < text.size() && text[used] >= '0' && text[used] <= '9') {
+    if (used == 19) {
+      used = 0;
+      break;
+    }
+    n = n * 10 + static_cast<uint64_t>(text[used] - '0');
+    ++used;
   }
   std::string suffix = text.substr(used);
   int shift = suffix.empty()  ? 0

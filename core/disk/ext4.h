@@ -52,6 +52,10 @@ struct BuildReport {
 // units, "512M"). Fails with Errc::usage naming the text.
 Result<std::optional<uint64_t>> parse_image_size(const std::string& text);
 
+// SOURCE_DATE_EPOCH (reproducible-builds.org): decimal seconds. nullptr or empty: nullopt.
+// Fails with Errc::usage "SOURCE_DATE_EPOCH: '<text>' is not a number of seconds".
+Result<std::optional<int64_t>> parse_source_date_epoch(const char* value);
+
 // Fails with Errc::io naming the path for a missing or unreadable tree, an output that
 // exists (unless replace), or a size too small ("mke2fs failed (exit 1): ..."); with
 // Errc::invalid_argument for a label longer than 16 bytes or a file name debugfs cannot
