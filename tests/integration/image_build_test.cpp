@@ -249,6 +249,24 @@ TEST_F(ImageBuildTar, TwoBuildsOfTheSameTarballAreByteIdentical) {
   EXPECT_EQ(read_file(dir_ / "a.raw"), read_file(dir_ / "b.raw"));
 }
 
+TEST_F(ImageBuildTar, UnprivilegedBuildIsTheSameImage) {
+  if (::getuid() != 0 || tool("setpriv").empty()) {
+    GTEST_SKIP() << "needs root (to drop to nobody) and setpriv";
+  }
+  fs::permissions(dir_.path(), fs::perms::all);
+  fs::permissions(dir_ / "t.tar", fs::perms(0644));
+  ASSERT_EQ(build(dir_ / "t.tar", dir_ / "root.raw").exit_code, 0);
+  auto r =
+      run({tool("setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env",
+           "SOURCE_DATE_EPOCH=" + std::to_string(kEpoch), LEEA_BINARY, "image", "build", "--from",
+           (dir_ / "t.tar").string(), "-o", (dir_ / "nobody.raw").string(), "--label", "rootfs"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fs::status(dir_ / "nobody.raw").permissions() & fs::perms::owner_write,
+            fs::perms::owner_write);
+  EXPECT_EQ(read_file(dir_ / "root.raw"), read_file(dir_ / "nobody.raw"))
+      << "device nodes and owners must not depend on privileges";
+}
+
 TEST_F(ImageBuildTar, RefusesACompressedOrEscapingArchive) {
   auto gz =
       run({"/bin/sh", "-c",

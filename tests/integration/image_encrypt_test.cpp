@@ -3,6 +3,7 @@
 // libcryptsetup opens it with the secret, OpenSSL EVP decrypts sampled sectors, and with a
 // real pool the secret comes back through `leea attest`.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -198,6 +199,25 @@ TEST_F(ImageEncryptErrors, FullDiskFailsClearlyAndLeavesNoOutput) {
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(std::vector<fs::path>(fs::directory_iterator(dir_.path()), {}).size(), 1u)
       << "only the input is left";
+}
+
+TEST_F(ImageEncryptErrors, RunsUnprivileged) {
+  if (::getuid() != 0 || tool("setpriv").empty()) {
+    GTEST_SKIP() << "needs root (to drop to nobody) and setpriv";
+  }
+  const std::string plain = plaintext(1u << 20);
+  fs::permissions(dir_.path(), fs::perms::all);
+  write_file(dir_ / "in.raw", plain);
+  fs::permissions(dir_ / "in.raw", fs::perms(0644));
+  std::vector<std::string> a = {tool("setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups",
+                                LEEA_BINARY};
+  auto rest = args((dir_ / "in.raw").string(), (dir_ / "out.luks").string());
+  a.insert(a.end(), rest.begin(), rest.end());
+  auto r = run(a);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto secret = leea({"key", "combine"}, r.out);
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+  expect_sectors_match(dir_ / "out.luks", bytes_of(secret.out), plain, 4096);
 }
 
 TEST_F(ImageEncryptErrors, RegistrationNeedsAnOperatorKey) {
