@@ -29,6 +29,8 @@ struct AttestCmdOptions {
   std::string key_out;
   std::string root = "/";
   std::vector<std::string> config_files;
+  std::string tcti = "device:/dev/tpmrm0";
+  int runtime_pcr = 15;
   int timeout_ms = 5000;
   bool json = false;
 };
@@ -48,6 +50,8 @@ Result<void> run_attest_cmd(const AttestCmdOptions& o) {
   }
   tee::ProducerOptions po;
   po.root = o.root;
+  po.tcti = o.tcti;
+  po.runtime_pcr = o.runtime_pcr;
   LEEA_ASSIGN_OR_RETURN(auto producer, tee::make_producer(*kind, po));
   evidence::CollectOptions c;
   c.root = o.root;
@@ -104,11 +108,16 @@ void register_attest_commands(CLI::App& app, Selected& selected) {
       "\n"
       "Examples:\n"
       "  leea attest --pool pool.yaml --order demo-sim --tee sim --token-out token.jwt\n"
-      "  leea attest --pool pool.yaml --order demo-sim --tee sim --key-out /run/disk.key");
+      "  leea attest --pool pool.yaml --order demo-sim --tee sim --key-out /run/disk.key\n"
+      "  leea attest --pool pool.yaml --order web --tee tpm --key-out /run/disk.key");
   a->add_option("--pool", o->pool, "Pool file (its fingerprints are the only TLS trust)")
       ->required();
   a->add_option("--order", o->order, "Order id")->required();
-  a->add_option("--tee", o->tee, "Evidence kind: sim (snp, tdx, tpm come later)");
+  a->add_option("--tee", o->tee, "Evidence kind: snp, tdx, tpm or sim (default sim)");
+  a->add_option("--tcti", o->tcti, "tpm: how to reach the TPM (default device:/dev/tpmrm0)");
+  a->add_option("--runtime-pcr", o->runtime_pcr,
+                "tpm: PCR the measurements are extended into (default 15; the order's tpm.pcr)")
+      ->check(CLI::Range(0, 23));
   a->add_option("--token-out", o->token_out, "Write the token to FILE (0600)");
   a->add_option("--key-out", o->key_out, "Fetch the shares and write the secret to FILE (0600)");
   a->add_option("--root", o->root, "Measure /sys, /proc, /dev and /lib/modules under DIR");

@@ -52,9 +52,9 @@ struct Collateral {
   std::string pck_crl_issuer_chain_pem;          // may be empty: the quote's PCK chain is used
 };
 
-// Reads a collateral directory (layout above). Errc::io when a file is unreadable,
-// Errc::invalid_data naming the file when one is malformed. An empty directory gives an
-// empty Collateral.
+// Reads a collateral directory (layout above), or a single QuoteCollateralV3 JSON file (what
+// collateral.json holds). Errc::io when a file is unreadable, Errc::invalid_data naming the
+// file when one is malformed. An empty directory gives an empty Collateral.
 Result<Collateral> load_collateral_dir(const std::filesystem::path& dir);
 // Parses a QuoteCollateralV3 JSON object.
 Result<Collateral> parse_quote_collateral(std::string_view json, std::string_view source);

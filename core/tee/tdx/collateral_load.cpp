@@ -184,6 +184,10 @@ Result<Collateral> parse_quote_collateral(std::string_view text, std::string_vie
 Result<Collateral> load_collateral_dir(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
+  if (fs::is_regular_file(dir, ec)) {  // one QuoteCollateralV3 file, as collateral.json
+    LEEA_ASSIGN_OR_RETURN(std::string s, read_file(dir, kMaxCollateralFile));
+    return parse_quote_collateral(s, dir.string());
+  }
   auto read = [&](const char* name) -> Result<std::optional<std::string>> {
     fs::path p = dir / name;
     if (!fs::exists(p, ec)) return std::optional<std::string>();

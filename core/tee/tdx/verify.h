@@ -9,7 +9,8 @@
 //   tdx.pck_chain         PCK leaf → PCK Platform/Processor CA → pinned Intel SGX Root CA,
 //                         at `now`; the leaf must be an "Intel SGX PCK Certificate"; at
 //                         most 4 certificates
-//   tdx.report_data       report_data[32:64] is zero (the binding is the first 32 bytes)
+//   tdx.report_data       (order given) report_data[32:64] is zero (the binding is the first
+//                         32 bytes)
 //   tdx.pck_revocation    (CRLs supplied) both CRLs signed by their issuers, current at
 //                         `now`, and neither the PCK leaf nor its CA is listed
 //   tdx.tcb_info          (TCB Info supplied) signed by Intel SGX TCB Signing → root, current

@@ -2,6 +2,7 @@
 // field must fail the check that covers it, by name (STYLE.md, mutation tests).
 #include <gtest/gtest.h>
 
+#include "core/config/order.h"
 #include "core/tee/tdx/collateral.h"
 #include "core/tee/tdx/quote.h"
 #include "core/tee/tdx/verify.h"
@@ -248,11 +249,19 @@ TEST(TdxQuoteMutation, PckChainWithoutTheIntelRootFails) {
   EXPECT_TRUE(passed(*v, "tdx.qe_report_signature"));  // the leaf key still signed the QE report
 }
 
-TEST(TdxQuoteMutation, ReportDataTailMustBeZero) {
+TEST(TdxQuoteMutation, ReportDataTailMustBeZeroAgainstAnOrder) {
   auto bytes = phala_v5_quote();  // its report_data ends in 32 zero bytes
+  auto order = config::load_order_string(
+      "version: 1\nid: td\ntee: tdx\nreference: {allowed: {tdx.tcb_status: [UpToDate]}}\n",
+      "order.yaml");
+  ASSERT_TRUE(order) << order.error().message;
   VerifyInputs in;
   in.now = k2026_03_01;
   auto v = verify_quote(bytes, in);
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(passed(*v, "tdx.report_data") || failed(*v, "tdx.report_data"));  // no order
+  in.order = &*order;
+  v = verify_quote(bytes, in);
   ASSERT_TRUE(v);
   EXPECT_TRUE(passed(*v, "tdx.report_data"));
   bytes[54 + 520 + 40] ^= 0x01;  // v5 body at 54, report_data at 520 within it
