@@ -3,8 +3,8 @@
 // implements the TCB level selection of the Intel Quote Verification Library; signature
 // and chain checks are made by verify.cpp with the pinned Intel root.
 //
-// Collateral directory layout (VerifyContext::collateral_dir, `leea evidence verify
-// --collateral DIR`); every file is optional:
+// Collateral directory layout (`leea evidence verify --collateral DIR`, and
+// <VerifyContext::collateral_dir>/tdx for validators); every file is optional:
 //   collateral.json         the QuoteCollateralV3 JSON object (keys tcb_info,
 //                           tcb_info_signature, tcb_info_issuer_chain, qe_identity,
 //                           qe_identity_signature, qe_identity_issuer_chain, pck_crl,

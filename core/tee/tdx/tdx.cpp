@@ -20,7 +20,7 @@ class Verifier final : public EvidenceVerifier {
     std::optional<Collateral> collateral;
     std::optional<Error> collateral_error;
     if (!context.collateral_dir.empty()) {
-      auto loaded = load_collateral_dir(context.collateral_dir);
+      auto loaded = load_collateral_dir(context.collateral_dir / "tdx");
       if (loaded) {
         collateral = std::move(*loaded);
         in.collateral = &*collateral;

@@ -11,6 +11,8 @@
 // a TD report (TDX_CMD_GET_REPORT0); turning it into a quote needs the host's quote
 // generation service, which leea does not speak, so that case is Errc::unavailable with
 // the reason, as is a machine with neither interface.
+// Verifier: Intel collateral is read from <VerifyContext::collateral_dir>/tdx (layout in
+// collateral.h) when a collateral directory is set; without it, no TCB status is known.
 // Thread-safety: producers and verifiers are stateless after construction.
 #pragma once
 

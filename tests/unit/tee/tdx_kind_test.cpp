@@ -2,6 +2,8 @@
 // make_verifier(tdx) returns, and the producer's unavailable paths (no TDX guest here).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/evidence/tcg_log.h"
 #include "core/tee/tdx/tdx.h"
 #include "core/util/encoding.h"
@@ -44,7 +46,8 @@ TEST(TdxKind, VerifierFromTheInterfaceUsesTheCollateralDir) {
   ASSERT_NE(verifier, nullptr);
   EXPECT_EQ(verifier->kind(), config::TeeKind::tdx);
   leea::test::TempDir dir;
-  leea::test::write_file(dir / "collateral.json",
+  std::filesystem::create_directory(dir / "tdx");
+  leea::test::write_file(dir / "tdx" / "collateral.json",
                          read_text(kTdx + "phala-v4-uptodate/tdx_quote_collateral.json"));
   auto text = encode_report(read_bytes(kTdx + "phala-v4-uptodate/tdx_quote"), std::nullopt);
   ASSERT_TRUE(text);
@@ -60,7 +63,8 @@ TEST(TdxKind, VerifierFromTheInterfaceUsesTheCollateralDir) {
 
 TEST(TdxKind, UnreadableCollateralIsAFailedCheck) {
   leea::test::TempDir dir;
-  leea::test::write_file(dir / "tcb_info.json", "{not json");
+  std::filesystem::create_directory(dir / "tdx");
+  leea::test::write_file(dir / "tdx" / "tcb_info.json", "{not json");
   auto text = encode_report(read_bytes(kTdx + "phala-v4-uptodate/tdx_quote"), std::nullopt);
   VerifyContext ctx;
   ctx.now = k2025_07_01;
