@@ -33,6 +33,7 @@ bench: deps
 	build-bench/bench/leea_bench --benchmark_counters_tabular=true
 	bench/key-split-peers.sh build-bench/cmd/leea
 	bench/attest-peers.sh build-bench/cmd/leea build-bench/bench/leea_attest_load
+	bench/image-encrypt-peers.sh build-bench/cmd/leea
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build and tests.
 asan: deps
