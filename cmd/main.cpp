@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -13,6 +14,10 @@
 #include "core/util/version.h"
 
 int main(int argc, char** argv) {
+  // tpm2-tss logs every TPM error response to stderr, including the ones leea expects (an
+  // EK certificate index that does not exist); leea reports what matters itself. Set
+  // TSS2_LOG to see tpm2-tss's own log.
+  setenv("TSS2_LOG", "all+none", /*overwrite=*/0);
   CLI::App app{
       "leea launches confidential VMs whose disks open only after remote attestation.\n"
       "\n"

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/util/encoding.h"
+
 namespace leea::config {
 namespace {
 
@@ -60,6 +62,12 @@ std::string emit(const OrderConfig& o) {
   }
   if (o.threshold) y << YAML::Key << "threshold" << YAML::Value << *o.threshold;
   if (o.shares) y << YAML::Key << "shares" << YAML::Value << *o.shares;
+  if (o.tpm) {
+    y << YAML::Key << "tpm" << YAML::Value << YAML::BeginMap;
+    y << YAML::Key << "ak" << YAML::Value << base64_encode(o.tpm->ak);
+    y << YAML::Key << "pcr" << YAML::Value << o.tpm->pcr;
+    y << YAML::EndMap;
+  }
   emit_reference(y, o.reference);
   emit_policy(y, o.policy);
   y << YAML::EndMap;

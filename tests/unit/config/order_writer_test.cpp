@@ -54,6 +54,21 @@ TEST(OrderWriter, EveryFieldSurvivesIncludingAwkwardStrings) {
   EXPECT_EQ(again->policy.min_tcb, "bl=3,tee=0");
 }
 
+TEST(OrderWriter, TpmSectionSurvives) {
+  std::string text =
+      "version: 1\nid: t\ntee: tpm\ntpm: {ak: \"AAoBAgMEBQYHCAkK\", pcr: 16}\n"
+      "reference: {allowed: {kernel.release: [6.1.0]}}\n";
+  auto order = load_order_string(text, "o.yaml");
+  ASSERT_TRUE(order) << order.error().message;
+  auto written = format_order(*order);
+  ASSERT_TRUE(written) << written.error().message;
+  auto again = load_order_string(*written, "o.yaml");
+  ASSERT_TRUE(again) << again.error().message << "\n" << *written;
+  ASSERT_TRUE(again->tpm);
+  EXPECT_EQ(again->tpm->ak, order->tpm->ak);
+  EXPECT_EQ(again->tpm->pcr, 16);
+}
+
 TEST(OrderWriter, AnOrderThatChecksNothingIsRefused) {
   auto order = load_order_file(std::string(LEEA_SOURCE_DIR) + "/configs/order-sim.yaml");
   ASSERT_TRUE(order);
