@@ -6,9 +6,8 @@
 #include "core/crypto/openssl_internal.h"
 
 namespace leea::crypto {
-namespace {
 
-const EVP_MD* evp_md(DigestAlg alg) {
+const EVP_MD* internal::evp_md(DigestAlg alg) {
   switch (alg) {
     case DigestAlg::sha256:
       return EVP_sha256();
@@ -20,9 +19,9 @@ const EVP_MD* evp_md(DigestAlg alg) {
   return EVP_sha256();
 }
 
-}  // namespace
-
-size_t digest_size(DigestAlg alg) { return static_cast<size_t>(EVP_MD_get_size(evp_md(alg))); }
+size_t digest_size(DigestAlg alg) {
+  return static_cast<size_t>(EVP_MD_get_size(internal::evp_md(alg)));
+}
 
 std::string_view digest_name(DigestAlg alg) {
   switch (alg) {
@@ -45,7 +44,7 @@ struct Digest::Impl {
 // neither is recoverable, so it aborts rather than hashing nothing.
 Digest::Digest(DigestAlg alg) : impl_(std::make_unique<Impl>()) {
   impl_->alg = alg;
-  if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx.get(), evp_md(alg), nullptr) != 1) {
+  if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx.get(), internal::evp_md(alg), nullptr) != 1) {
     std::abort();
   }
 }

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/crypto/digest.h"
 #include "core/util/error.h"
 
 namespace leea::crypto::internal {
@@ -78,5 +79,8 @@ inline Error openssl_error(std::string_view what, Errc code = Errc::internal) {
   ERR_clear_error();
   return make_error(code, std::string(what) + ": " + reason);
 }
+
+// The OpenSSL digest of alg (defined in digest.cpp).
+const EVP_MD* evp_md(DigestAlg alg);
 
 }  // namespace leea::crypto::internal

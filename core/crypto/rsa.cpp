@@ -17,18 +17,6 @@ constexpr size_t kMaxModulusBits = 8192;
 using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, internal::Deleter<&OSSL_PARAM_BLD_free>>;
 using Params = std::unique_ptr<OSSL_PARAM, internal::Deleter<&OSSL_PARAM_free>>;
 
-const EVP_MD* evp_md(DigestAlg alg) {
-  switch (alg) {
-    case DigestAlg::sha256:
-      return EVP_sha256();
-    case DigestAlg::sha384:
-      return EVP_sha384();
-    case DigestAlg::sha512:
-      return EVP_sha512();
-  }
-  return EVP_sha256();
-}
-
 Error refused() { return make_error(Errc::refused, "signature verification failed"); }
 
 }  // namespace
@@ -112,11 +100,11 @@ Result<void> verify_with(EVP_PKEY* pkey, DigestAlg alg, bool pss, std::span<cons
   }
   internal::EvpMdCtx ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, evp_md(alg), nullptr, pkey) != 1) {
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, internal::evp_md(alg), nullptr, pkey) != 1) {
     return internal::openssl_error("RSA verify");
   }
   if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-              EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, evp_md(alg)) != 1 ||
+              EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, internal::evp_md(alg)) != 1 ||
               EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) != 1)) {
     return internal::openssl_error("RSA-PSS parameters");
   }
@@ -150,8 +138,8 @@ Result<std::vector<uint8_t>> RsaPublicKey::encrypt_oaep(DigestAlg alg,
   internal::EvpPkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, impl_->pkey.get(), nullptr));
   if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), evp_md(alg)) != 1 ||
-      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), evp_md(alg)) != 1) {
+      EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), internal::evp_md(alg)) != 1 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), internal::evp_md(alg)) != 1) {
     return internal::openssl_error("RSA-OAEP");
   }
   if (!label.empty()) {
