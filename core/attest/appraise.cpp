@@ -18,21 +18,23 @@ bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) {
 }
 
 // The value a reference name refers to: a claim of the verified report, else an event of
-// the log (whose integrity the binding proved).
-std::optional<std::string> measured(const std::string& name, const tee::Claims& claims,
-                                    const evidence::EventLog& log) {
+// the log (whose integrity the binding proved). A name of the evidence kind's own namespace
+// ("tpm.pcr.sha256.7" for tpm evidence) is taken from the verified claims only: the log is
+// written by the VM, and must not stand in for what the hardware did not attest.
+std::optional<std::string> measured(const std::string& name, const std::string& kind,
+                                    const tee::Claims& claims, const evidence::EventLog& log,
+                                    bool digest) {
   if (auto it = claims.values.find(name); it != claims.values.end()) return it->second;
-  if (const auto* e = log.find(name)) return e->value ? *e->value : e->digest;
-  return std::nullopt;
+  if (name.rfind(kind + ".", 0) == 0) return std::nullopt;
+  const auto* e = log.find(name);
+  if (e == nullptr) return std::nullopt;
+  return digest || !e->value ? e->digest : *e->value;
 }
 
-void check_references(const config::OrderConfig& order, const tee::Claims& claims,
-                      const evidence::EventLog& log, Verdict& v) {
+void check_references(const config::OrderConfig& order, const std::string& kind,
+                      const tee::Claims& claims, const evidence::EventLog& log, Verdict& v) {
   for (const auto& [name, want] : order.reference.digests) {
-    const auto* e = log.find(name);
-    std::optional<std::string> got =
-        claims.values.count(name) ? claims.values.at(name)
-                                  : (e ? std::optional<std::string>(e->digest) : std::nullopt);
+    auto got = measured(name, kind, claims, log, /*digest=*/true);
     std::string check = "reference." + name;
     if (!got) {
       v.failed.push_back({check, "not measured"});
@@ -44,7 +46,7 @@ void check_references(const config::OrderConfig& order, const tee::Claims& claim
     }
   }
   for (const auto& [name, allowed] : order.reference.allowed) {
-    auto got = measured(name, claims, log);
+    auto got = measured(name, kind, claims, log, /*digest=*/false);
     std::string check = "reference." + name;
     if (!got) {
       v.failed.push_back({check, "not measured"});
@@ -171,7 +173,7 @@ Verdict appraise(const EvidenceDocument& ev, const AppraisalContext& ctx) {
   if (order.policy.min_tcb && !min_tcb_checked) {
     v.failed.push_back({"policy.min_tcb", kind + " evidence carries no TCB to compare"});
   }
-  check_references(order, *claims, ev.log, v);
+  check_references(order, kind, *claims, ev.log, v);
   return v;
 }
 

@@ -109,6 +109,13 @@ void check_policy_and_binding(const Report& r, const VerifyContext& context, Ver
   } else {
     v.pass("snp.report_data");
   }
+  // leea's guest asks for its report from VMPL 0; a report from a less privileged level
+  // (code beside an SVSM or paravisor) chose its report data without the guest kernel.
+  if (r.vmpl != 0) {
+    v.fail("snp.vmpl", "the report was requested at VMPL " + std::to_string(r.vmpl) + ", not 0");
+  } else {
+    v.pass("snp.vmpl");
+  }
   const auto& min = context.order->policy.min_tcb;
   if (!min) return;
   auto parsed = parse_min_tcb(*min);

@@ -23,6 +23,7 @@
 //   snp.policy       GUEST_POLICY bit 17, reserved as one, is one
 //   snp.report_data  (order given) bytes 32..63 of REPORT_DATA are zero: leea puts the
 //                    32-byte binding in bytes 0..31
+//   snp.vmpl         (order given) the report was requested at VMPL 0
 //   policy.min_tcb   (order sets min_tcb) REPORTED_TCB meets the minimum, component-wise;
 //                    text form in report.h (parse_min_tcb), e.g. "bl=3,tee=0,snp=8,ucode=115"
 //                    ("fmc=…" too for Turin)

@@ -1,11 +1,20 @@
 #include "core/tee/tdx/tdx.h"
 
+#include <algorithm>
+
 #include "core/tee/tdx/collateral.h"
 #include "core/tee/tdx/verify.h"
 #include "core/util/encoding.h"
 
 namespace leea::tee::tdx {
 namespace {
+
+// Fails name when the verification made no such check.
+void require_check(Verification& v, const std::string& name, const std::string& why) {
+  bool made =
+      std::any_of(v.checks.begin(), v.checks.end(), [&](const Check& c) { return c.name == name; });
+  if (!made) v.fail(name, why + " (collateral_dir/tdx, see leea-evidence(1))");
+}
 
 class Verifier final : public EvidenceVerifier {
  public:
@@ -31,6 +40,12 @@ class Verifier final : public EvidenceVerifier {
     if (parts.ccel_log) in.ccel_log = std::span<const uint8_t>(*parts.ccel_log);
     LEEA_ASSIGN_OR_RETURN(Verification v, verify_quote(parts.quote, in));
     if (collateral_error) v.fail("tdx.collateral", collateral_error->message);
+    // Appraisal needs what only collateral proves: without the QE identity, an enclave
+    // that is not Intel's TD quoting enclave could have certified the attestation key;
+    // without TCB Info and CRLs, an out-of-date or revoked platform would pass.
+    require_check(v, "tdx.qe_identity", "no QE identity in the collateral directory");
+    require_check(v, "tdx.tcb", "no TCB Info in the collateral directory");
+    require_check(v, "tdx.pck_revocation", "no PCK and root CRLs in the collateral directory");
     return v;
   }
 };

@@ -12,7 +12,10 @@
 // generation service, which leea does not speak, so that case is Errc::unavailable with
 // the reason, as is a machine with neither interface.
 // Verifier: Intel collateral is read from <VerifyContext::collateral_dir>/tdx (layout in
-// collateral.h) when a collateral directory is set; without it, no TCB status is known.
+// collateral.h). Unlike `leea evidence verify`, which reports checks it could not make as
+// not made, this verifier fails tdx.qe_identity, tdx.tcb and tdx.pck_revocation when the
+// collateral to make them is missing: without the QE identity an enclave other than
+// Intel's TD quoting enclave could have certified the attestation key.
 // Thread-safety: producers and verifiers are stateless after construction.
 #pragma once
 

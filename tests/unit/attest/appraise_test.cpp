@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/tee/sim/sim.h"
 
 namespace leea::attest {
@@ -98,6 +100,26 @@ TEST(Appraise, WrongReferenceValuesAreNamed) {
   EXPECT_EQ(
       failed(appraise(f.doc, f.context())),
       (std::vector<std::string>{"reference.sim.launch_measurement", "reference.sim.platform"}));
+}
+
+TEST(Appraise, NamesOfTheEvidenceKindComeFromTheHardwareNotTheLog) {
+  // The VM writes its own event log. A reference named in the evidence kind's namespace
+  // (sim.*, tpm.pcr.*, snp.*) must be attested by the hardware itself, or a VM could
+  // claim, say, known-good boot PCRs its quote never covered. Other names come from the
+  // log, which the binding proves the attested code sent.
+  std::string text = order_text();
+  text.replace(text.find("    sim.platform"), 0,
+               "    sim.extra: [good]\n    kernel.cmdline: [ro]\n");
+  Fixture f(text);
+  f.doc.log.events = {{"sim.extra", "tee", "sha256:" + std::string(64, '1'), "good"},
+                      {"kernel.cmdline", "kernel", "sha256:" + std::string(64, '2'), "ro"}};
+  auto binding = tee::compute_binding(f.nonce, f.eph.public_key().spki_der(), f.doc.log.digest());
+  f.doc.report = *tee::sim::make_producer()->produce(binding, "demo", f.doc.log);
+  auto verdict = appraise(f.doc, f.context());
+  ASSERT_EQ(failed(verdict), (std::vector<std::string>{"reference.sim.extra"}));
+  EXPECT_EQ(verdict.failed[0].detail, "not measured");
+  EXPECT_NE(std::find(verdict.passed.begin(), verdict.passed.end(), "reference.kernel.cmdline"),
+            verdict.passed.end());
 }
 
 TEST(Appraise, KindTheOrderDoesNotAcceptIsRefused) {

@@ -136,6 +136,22 @@ TEST(SnpVerify, ProvenanceValuesReachTheClaims) {
   EXPECT_NE(csp->second.find("amazonaws.com"), std::string::npos);
 }
 
+TEST(SnpVerify, AgainstAnOrderAReportFromVmplOneIsRefused) {
+  // The AWS report was requested at VMPL 1: fine as AMD evidence, but not from leea's guest,
+  // which asks from VMPL 0, so that no less privileged code chose the report data.
+  config::OrderConfig order;
+  order.id = "vmpl";
+  auto v = verify_text(text_of(real("vlek")), at(k2025_06_01, &order));
+  ASSERT_TRUE(v) << v.error().message;
+  ASSERT_NE(find_check(*v, "snp.vmpl"), nullptr);
+  EXPECT_FALSE(find_check(*v, "snp.vmpl")->ok);
+  EXPECT_EQ(find_check(*v, "snp.vmpl")->detail, "the report was requested at VMPL 1, not 0");
+  auto vcek = verify_text(text_of(real("trustee")), at(k2026_11_25, &order));
+  ASSERT_TRUE(vcek);
+  ASSERT_NE(find_check(*vcek, "snp.vmpl"), nullptr);
+  EXPECT_TRUE(find_check(*vcek, "snp.vmpl")->ok);
+}
+
 TEST(SnpVerify, ExpiredVlekFailsAtTheRealDateNamingTheCertificate) {
   auto v = verify_text(text_of(real("vlek")), at(k2026_11_25));
   ASSERT_TRUE(v) << v.error().message;
