@@ -41,8 +41,9 @@ struct Session {
   std::string token;
 };
 
-// Challenge and attest at one validator.
-Result<json> attest_at(MemberClient& c, const AttestOptions& o, Session& s) {
+// Challenge and attest at one validator. Sets local when this machine's evidence producer
+// failed: that would fail the same way at every validator.
+Result<json> attest_at(MemberClient& c, const AttestOptions& o, Session& s, bool& local) {
   LEEA_ASSIGN_OR_RETURN(json ch, c.call("POST", "/v1/challenge", json{{"order", o.order}}.dump()));
   auto nonce =
       ch["nonce"].is_string() ? base64url_decode(ch["nonce"].get<std::string>()) : std::nullopt;
@@ -51,8 +52,12 @@ Result<json> attest_at(MemberClient& c, const AttestOptions& o, Session& s) {
   }
   s.nonce = *nonce;
   auto binding = tee::compute_binding(s.nonce, s.eph.public_key().spki_der(), o.log.digest());
-  LEEA_ASSIGN_OR_RETURN(std::string report, o.producer->produce(binding, o.order, o.log));
-  EvidenceDocument doc{o.producer->kind(), report, o.log};
+  auto report = o.producer->produce(binding, o.order, o.log);
+  if (!report) {
+    local = true;
+    return report.error();
+  }
+  EvidenceDocument doc{o.producer->kind(), *report, o.log};
   s.evidence = doc.to_json();
   const auto& jwk = s.eph.public_key().jwk();
   json body = {{"order", o.order},
@@ -177,11 +182,13 @@ Result<AttestOutcome> run_attest(const AttestOptions& o) {
   AttestOutcome out;
   for (const auto* m : shuffled(*o.pool)) {
     MemberClient c(*m, o.timeout_ms, o.timeout_ms);
-    auto r = attest_at(c, o, s);
+    bool local = false;
+    auto r = attest_at(c, o, s, local);
     if (!r) {
-      // An appraisal refusal (403) would be the same anywhere: stop. A validator that does
-      // not hold the order, is down or presents another certificate is passed over.
-      if (c.last_status() == 403) return r.error();
+      // An appraisal refusal (403) or evidence this machine cannot produce would be the same
+      // anywhere: stop. A validator that does not hold the order, is down or presents
+      // another certificate is passed over.
+      if (local || c.last_status() == 403) return r.error();
       out.problems.push_back(r.error().message);
       log::info("attest: {}", r.error().message);
       continue;

@@ -38,8 +38,9 @@ struct AttestOutcome {
 };
 
 // Runs the flow. Fails with Errc::refused naming the failed checks when the evidence is
-// refused, Errc::unavailable when too few validators answer, Errc::refused when the
-// combined secret does not match the manifest's key check value.
+// refused, with the producer's own error when it cannot produce evidence (at once: it would
+// fail the same at every validator), Errc::unavailable when too few validators answer,
+// Errc::refused when the combined secret does not match the manifest's key check value.
 Result<AttestOutcome> run_attest(const AttestOptions& options);
 
 }  // namespace leea::attest

@@ -1,18 +1,8 @@
 // The tpm kind against a software TPM (swtpm, started here on free loopback ports with its
 // state in a temporary directory, killed by PID), and interoperability with tpm2-tools.
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/crypto/keys.h"
@@ -22,90 +12,11 @@
 #include "core/tee/tpm/quote.h"
 #include "core/util/encoding.h"
 #include "tests/support/process.h"
+#include "tests/support/swtpm.h"
 #include "tests/support/temp_dir.h"
-
-extern char** environ;
 
 namespace leea::tee::tpm {
 namespace {
-
-bool port_free(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
-
-bool have(const char* tool) {
-  const char* path = getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  for (size_t start = 0; start <= dirs.size();) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    if (access((dirs.substr(start, end - start) + "/" + tool).c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
-// One swtpm process; its server port and control port are consecutive.
-class Swtpm {
- public:
-  bool start(const std::filesystem::path& state) {
-    std::filesystem::create_directories(state);
-    for (int attempt = 0; attempt < 50 && pid_ <= 0; ++attempt) {
-      int p = 20000 + static_cast<int>((getpid() * 7 + attempt * 131) % 30000);
-      if (!port_free(p) || !port_free(p + 1)) continue;
-      std::vector<std::string> args = {
-          "swtpm",
-          "socket",
-          "--tpm2",
-          "--server",
-          "type=tcp,port=" + std::to_string(p) + ",bindaddr=127.0.0.1",
-          "--ctrl",
-          "type=tcp,port=" + std::to_string(p + 1) + ",bindaddr=127.0.0.1",
-          "--tpmstate",
-          "dir=" + state.string(),
-          "--flags",
-          "not-need-init,startup-clear"};
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      pid_t pid = 0;
-      if (posix_spawnp(&pid, "swtpm", nullptr, nullptr, argv.data(), environ) != 0) return false;
-      for (int i = 0; i < 100; ++i) {  // until it listens
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        if (!port_free(p)) {
-          pid_ = pid;
-          port_ = p;
-          break;
-        }
-        if (waitpid(pid, nullptr, WNOHANG) == pid) break;  // port taken meanwhile
-      }
-      if (pid_ <= 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-      }
-    }
-    return pid_ > 0;
-  }
-  ~Swtpm() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::string tcti() const { return "swtpm:host=127.0.0.1,port=" + std::to_string(port_); }
-  std::string tools_tcti() const { return "swtpm:port=" + std::to_string(port_); }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
 
 evidence::EventLog sample_log() {
   evidence::EventLog log;
@@ -138,11 +49,11 @@ config::OrderConfig order_with(const std::vector<uint8_t>& ak, int pcr) {
 class TpmSwtpm : public testing::Test {
  protected:
   void SetUp() override {
-    if (!have("swtpm")) GTEST_SKIP() << "swtpm is not installed";
+    if (!test::have_program("swtpm")) GTEST_SKIP() << "swtpm is not installed";
     ASSERT_TRUE(tpm_.start(dir_ / "state")) << "swtpm did not start";
   }
   test::TempDir dir_;
-  Swtpm tpm_;
+  test::Swtpm tpm_;
 };
 
 TEST_F(TpmSwtpm, AProducedReportVerifiesAgainstTheOrdersAk) {
@@ -263,7 +174,7 @@ TEST_F(TpmSwtpm, CredentialActivationProvesTheAkSitsBesideTheEk) {
 }
 
 TEST_F(TpmSwtpm, CredentialForAnotherEkOrAnotherAkIsRefused) {
-  Swtpm second;
+  test::Swtpm second;
   ASSERT_TRUE(second.start(dir_ / "state2"));
   auto d = Device::open(tpm_.tcti());
   auto d2 = Device::open(second.tcti());
@@ -304,7 +215,7 @@ std::string ak_pem(const std::vector<uint8_t>& ak2b) {
 }
 
 TEST_F(TpmSwtpm, Tpm2CheckquoteAcceptsALeeaQuote) {
-  if (!have("tpm2_checkquote")) GTEST_SKIP() << "tpm2-tools is not installed";
+  if (!test::have_program("tpm2_checkquote")) GTEST_SKIP() << "tpm2-tools is not installed";
   auto d = Device::open(tpm_.tcti());
   ASSERT_TRUE(d);
   for (KeyAlg a : {KeyAlg::ecc, KeyAlg::rsa}) {
@@ -334,7 +245,7 @@ TEST_F(TpmSwtpm, Tpm2CheckquoteAcceptsALeeaQuote) {
 }
 
 TEST_F(TpmSwtpm, ATpm2QuoteVerifiesInLeea) {
-  if (!have("tpm2_quote")) GTEST_SKIP() << "tpm2-tools is not installed";
+  if (!test::have_program("tpm2_quote")) GTEST_SKIP() << "tpm2-tools is not installed";
   std::string env = "TPM2TOOLS_TCTI=" + tpm_.tools_tcti() + " ";
   auto p = [&](const std::string& f) { return (dir_ / f).string(); };
   auto sh = [&](const std::string& cmd) {
