@@ -7,6 +7,7 @@
 #include "core/crypto/digest.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/rsa.h"
+#include "core/evidence/collect.h"
 #include "core/tee/tpm/device.h"
 #include "core/util/encoding.h"
 
@@ -327,8 +328,8 @@ class Producer final : public EvidenceProducer {
                                            " already holds other measurements; reboot first");
     }
     for (const auto& e : log.events) {
-      auto m = event_measurement(e);
-      LEEA_TRY(device_.extend_sha256(runtime_pcr_, m));
+      if (evidence::is_volatile(e)) continue;
+      LEEA_TRY(device_.extend_sha256(runtime_pcr_, event_measurement(e)));
     }
     return {};
   }
@@ -355,6 +356,7 @@ std::array<uint8_t, 32> event_measurement(const evidence::Event& event) {
 std::array<uint8_t, 32> replay(const evidence::EventLog& log) {
   std::array<uint8_t, 32> pcr{};
   for (const auto& e : log.events) {
+    if (evidence::is_volatile(e)) continue;
     auto m = event_measurement(e);
     auto d = crypto::Digest(crypto::DigestAlg::sha256).update(pcr).update(m).finish();
     std::copy(d.begin(), d.end(), pcr.begin());

@@ -14,7 +14,10 @@
 //
 // Runtime PCR: each event e is extended, in log order, into the sha256 bank of the runtime
 // PCR as event_measurement(e) = SHA-256("leea-event-v1" ‖ 0x00 ‖ e.name ‖ 0x00 ‖ e.digest),
-// so a name cannot be swapped for another. The PCR must be all zero before the first event
+// so a name cannot be swapped for another. Time events (evidence::is_volatile) are not
+// extended: they differ at every attempt, and a retry in the same boot must find the PCR
+// holding what it would extend; they stay bound to the quote through the binding.
+// The PCR must be all zero before the first event
 // (a fresh boot): replaying the log from zero must give the quoted value. The producer
 // extends a log once per boot and refuses a runtime PCR holding anything else.
 //
@@ -60,7 +63,8 @@ using PcrValues = std::map<uint16_t, std::map<uint32_t, std::vector<uint8_t>>>;
 
 // SHA-256("leea-event-v1" ‖ 0x00 ‖ name ‖ 0x00 ‖ digest text): what is extended per event.
 std::array<uint8_t, 32> event_measurement(const evidence::Event& event);
-// The sha256-bank value of a PCR that started at zero after extending every event of log.
+// The sha256-bank value of a PCR that started at zero after extending every event of log
+// but its time events.
 std::array<uint8_t, 32> replay(const evidence::EventLog& log);
 
 // The pieces of a report.
