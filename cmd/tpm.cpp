@@ -40,10 +40,11 @@ Result<void> run_enroll(const EnrollOptions& o) {
   LEEA_ASSIGN_OR_RETURN(auto e, tee::tpm::enrol(device, ak_alg, ek_alg, roots, intermediates,
                                                 static_cast<int64_t>(std::time(nullptr))));
   if (!e.ok()) {
-    return make_error(Errc::refused,
-                      std::string("enrolment failed: ") +
-                          (e.credential_activated ? "" : "credential activation refused; ") +
-                          "EK certificate: " + e.ek_certificate);
+    // A failed certificate check's reason already starts "EK certificate: ".
+    std::string why = e.credential_activated ? "" : "credential activation refused; ";
+    why += e.ek_certificate.starts_with("EK certificate: ") ? e.ek_certificate
+                                                            : "EK certificate: " + e.ek_certificate;
+    return make_error(Errc::refused, "enrolment failed: " + why);
   }
   auto file = AtomicFile::open(o.out, 0644, AtomicFile::Mode::create_new);
   if (!file) return file.error();

@@ -6,6 +6,7 @@
 #include <openssl/rsa.h>
 
 #include "core/crypto/openssl_internal.h"
+#include "core/crypto/x509_internal.h"
 
 namespace leea::crypto {
 
@@ -74,6 +75,31 @@ Result<RsaPublicKey> RsaPublicKey::from_components(std::span<const uint8_t> modu
   unsigned char* p = impl->spki.data();
   if (i2d_PUBKEY(impl->pkey.get(), &p) != len) return internal::openssl_error("RSA SPKI");
   return RsaPublicKey(std::move(impl));
+}
+
+Result<RsaPublicKey> RsaPublicKey::from_certificate(const Certificate& cert) {
+  // Owned by the certificate: not freed here.
+  EVP_PKEY* pkey = X509_get0_pubkey(internal::CertAccess::x509(cert));
+  // EVP_PKEY_RSA only: an RSASSA-PSS-restricted key (EVP_PKEY_RSA_PSS) is not one.
+  if (pkey == nullptr || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
+    ERR_clear_error();
+    return make_error(Errc::invalid_data, "certificate public key: not RSA");
+  }
+  BIGNUM* n_raw = nullptr;
+  BIGNUM* e_raw = nullptr;
+  int got_n = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n_raw);
+  internal::Bignum n(n_raw);
+  int got_e = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e_raw);
+  internal::Bignum e(e_raw);
+  if (got_n != 1 || got_e != 1) return internal::openssl_error("certificate RSA key");
+  if (BN_num_bits(e.get()) > 32) {
+    return make_error(Errc::invalid_data, "certificate public key: RSA exponent over 32 bits");
+  }
+  std::vector<uint8_t> modulus(static_cast<size_t>(BN_num_bytes(n.get())));
+  if (BN_bn2bin(n.get(), modulus.data()) != static_cast<int>(modulus.size())) {
+    return internal::openssl_error("certificate RSA key");
+  }
+  return from_components(modulus, static_cast<uint32_t>(BN_get_word(e.get())));
 }
 
 size_t RsaPublicKey::modulus_bits() const {

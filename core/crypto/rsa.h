@@ -3,7 +3,8 @@
 // (RFC 8017 §7.1), with SHA-256, SHA-384 or SHA-512 as the hash (and as MGF1's hash).
 //
 // Keys come from their raw components, as TPM2B_PUBLIC carries them (big-endian modulus
-// and a 32-bit exponent), and export as SPKI DER/PEM for tools such as tpm2_checkquote.
+// and a 32-bit exponent), or from an X.509 certificate's subject public key, and export as
+// SPKI DER/PEM for tools such as tpm2_checkquote.
 // RsaPublicKey is an immutable value, cheap to copy; its const member functions may be
 // called from several threads at once.
 #pragma once
@@ -16,6 +17,7 @@
 
 #include "core/crypto/digest.h"
 #include "core/crypto/secret_bytes.h"
+#include "core/crypto/x509.h"
 #include "core/util/result.h"
 
 namespace leea::crypto {
@@ -26,6 +28,10 @@ class RsaPublicKey {
   // exponent: odd and at least 3 (a TPM's 0 means 65537: map it before calling).
   // Errc::invalid_data naming the component that is out of range.
   static Result<RsaPublicKey> from_components(std::span<const uint8_t> modulus, uint32_t exponent);
+  // The subject public key of cert (rsaEncryption SPKI), under the same limits as
+  // from_components. Errc::invalid_data when the key is not RSA ("certificate public key:
+  // not RSA"), its exponent does not fit 32 bits, or a component is out of range.
+  static Result<RsaPublicKey> from_certificate(const Certificate& cert);
 
   size_t modulus_bits() const;
   // Big-endian modulus without leading zeros.

@@ -1,6 +1,7 @@
 #include "core/tee/tpm/credential.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "core/crypto/keys.h"
 #include "core/crypto/mac.h"
@@ -108,6 +109,65 @@ Result<Credential> make_credential(const Public& ek, std::span<const uint8_t> ak
   return out;
 }
 
+namespace {
+
+Error ek_cert_refused(std::string_view why) {
+  return make_error(Errc::refused, "EK certificate: " + std::string(why));
+}
+
+// The certificate's subject public key is ek.
+Result<void> same_key(const Public& ek, const crypto::Certificate& cert) {
+  if (ek.type == alg::rsa) {
+    auto certified = crypto::RsaPublicKey::from_certificate(cert);
+    if (!certified) return ek_cert_refused(certified.error().message + ", but the EK is");
+    uint32_t e = ek.rsa_exponent == 0 ? 65537 : ek.rsa_exponent;
+    auto key = crypto::RsaPublicKey::from_components(ek.rsa_modulus, e);
+    if (!key) return ek_cert_refused("EK public: " + key.error().message);
+    if (!(*key == *certified)) return ek_cert_refused("certifies another RSA key than this EK");
+    return {};
+  }
+  crypto::KeyType type;
+  size_t n = 0;
+  if (ek.type == alg::ecc && ek.curve == kEccNistP256) {
+    type = crypto::KeyType::p256;
+    n = 32;
+  } else if (ek.type == alg::ecc && ek.curve == kEccNistP384) {
+    type = crypto::KeyType::p384;
+    n = 48;
+  } else {
+    return ek_cert_refused("the EK is neither RSA nor ECC P-256/P-384");
+  }
+  auto certified = cert.public_key();
+  if (!certified) return ek_cert_refused("public key: " + certified.error().message);
+  if (certified->type() != type) {
+    return ek_cert_refused("certifies a key of another type or curve than this EK");
+  }
+  if (ek.ecc_x.size() > n || ek.ecc_y.size() > n) {
+    return ek_cert_refused("EK public: coordinate longer than the curve");
+  }
+  std::vector<uint8_t> point{0x04};
+  auto x = padded(ek.ecc_x, n);
+  auto y = padded(ek.ecc_y, n);
+  point.insert(point.end(), x.begin(), x.end());
+  point.insert(point.end(), y.begin(), y.end());
+  if (certified->raw() != point) return ek_cert_refused("certifies another ECC key than this EK");
+  return {};
+}
+
+}  // namespace
+
+Result<void> check_ek_certificate(const Public& ek, std::span<const uint8_t> cert_der,
+                                  std::span<const crypto::Certificate> roots,
+                                  std::span<const crypto::Certificate> intermediates, int64_t now) {
+  if (roots.empty()) return make_error(Errc::invalid_argument, "EK certificate: no roots given");
+  auto cert = crypto::Certificate::from_der(cert_der, "EK certificate");
+  if (!cert) return make_error(Errc::refused, cert.error().message);
+  if (auto chain = crypto::verify_chain(*cert, intermediates, roots, now); !chain) {
+    return make_error(chain.error().code, "EK certificate: " + chain.error().message);
+  }
+  return same_key(ek, *cert);
+}
+
 bool Enrolment::ok() const {
   return credential_activated && (ek_certificate == "verified" || ek_certificate == "absent" ||
                                   ek_certificate == "not checked");
@@ -134,25 +194,15 @@ Result<Enrolment> enrol(Device& device, KeyAlg ak_alg, KeyAlg ek_alg,
     return answer.error();
   }
   LEEA_ASSIGN_OR_RETURN(auto cert_der, device.ek_certificate(ek_alg));
-  if (!cert_der) {
-    e.ek_certificate = "absent";
-  } else if (roots.empty()) {
-    e.ek_certificate = "not checked";
+  if (roots.empty()) {
+    e.ek_certificate = cert_der ? "not checked" : "absent";
+  } else if (!cert_der) {
+    e.ek_certificate = "EK certificate: absent from the TPM's NV, but EK roots were given";
+  } else if (auto checked = check_ek_certificate(ek, *cert_der, roots, intermediates, now);
+             !checked) {
+    e.ek_certificate = checked.error().message;
   } else {
-    auto cert = crypto::Certificate::from_der(*cert_der, "EK certificate");
-    if (!cert) {
-      e.ek_certificate = cert.error().message;
-    } else if (auto chain = crypto::verify_chain(*cert, intermediates, roots, now); !chain) {
-      e.ek_certificate = chain.error().message;
-    } else {
-      // The certificate's SubjectPublicKeyInfo must be this EK: its key bytes appear in the
-      // signed certificate (RSA modulus, or the ECC point).
-      std::vector<uint8_t> key = ek.type == alg::rsa ? ek.rsa_modulus : ek.ecc_x;
-      if (ek.type == alg::ecc) key.insert(key.end(), ek.ecc_y.begin(), ek.ecc_y.end());
-      bool same = std::search(cert_der->begin(), cert_der->end(), key.begin(), key.end()) !=
-                  cert_der->end();
-      e.ek_certificate = same ? "verified" : "the certificate is for another EK";
-    }
+    e.ek_certificate = "verified";
   }
   return e;
 }

@@ -41,15 +41,28 @@ struct Enrolment {
   std::vector<uint8_t> ak_name;
   std::vector<uint8_t> ek_public;  // TPM2B_PUBLIC
   bool credential_activated = false;
-  // "absent" (no certificate in NV), "not checked" (no roots given), "verified", or the reason
-  // the check failed.
+  // Without roots: "absent" (no certificate in NV) or "not checked". With roots: "verified",
+  // or why it was not, starting "EK certificate: " (check_ek_certificate's message, or
+  // "EK certificate: absent from the TPM's NV, but EK roots were given").
   std::string ek_certificate;
-  bool ok() const;  // activated, and the EK certificate verified or absent/not checked
+  bool ok() const;  // activated, and the EK certificate verified, absent or not checked
 };
 
-// Makes the AK, proves with a fresh random credential that it lives beside the EK (ek_alg,
-// default template), and, when roots are given and the TPM holds an EK certificate,
-// checks it chains to them at time now and certifies this EK. intermediates may be empty.
+// The EK certificate check, on its own: cert_der (DER, as read from the EK certificate NV
+// index) chains to one of roots through intermediates at time now (verify_chain), and its
+// subject public key is ek's: for an RSA EK the same modulus and exponent (the TPM's 0
+// meaning 65537), for an ECC EK the same curve (P-256 or P-384) and point. Fails with a
+// message starting "EK certificate: " and naming the check that failed: Errc::refused when
+// cert_der is not a certificate, does not chain, or certifies another key (Errc::internal
+// when OpenSSL fails). REQUIRES roots not empty (Errc::invalid_argument).
+Result<void> check_ek_certificate(const Public& ek, std::span<const uint8_t> cert_der,
+                                  std::span<const crypto::Certificate> roots,
+                                  std::span<const crypto::Certificate> intermediates, int64_t now);
+
+// Makes the AK and proves with a fresh random credential that it lives beside the EK
+// (ek_alg, default template). When roots are given the EK certificate must be in NV and pass
+// check_ek_certificate at time now (else ok() is false: asking for the check and getting no
+// certificate is a failure, not a pass). intermediates may be empty.
 Result<Enrolment> enrol(Device& device, KeyAlg ak_alg, KeyAlg ek_alg,
                         std::span<const crypto::Certificate> roots,
                         std::span<const crypto::Certificate> intermediates, int64_t now);

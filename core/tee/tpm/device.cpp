@@ -346,10 +346,11 @@ Result<crypto::SecretBytes> Device::activate_credential(KeyAlg ak, KeyAlg ek,
   TPM2B_DIGEST* cert_info = nullptr;
   rc = Esys_ActivateCredential(impl_->esys, ak_h, ek_h, ESYS_TR_PASSWORD, session, ESYS_TR_NONE,
                                &blob, &enc, &cert_info);
-  // A policy session used for authorization is flushed by the TPM; flush it ourselves on
-  // failure (an error if it is already gone is harmless).
+  // ESAPI starts sessions with continueSession set, so the TPM keeps this one after the
+  // command, successful or not: flush it, or every activation holds one of the TPM's few
+  // session slots (without a resource manager, until the TPM restarts).
+  Esys_FlushContext(impl_->esys, session);
   if (rc != TSS2_RC_SUCCESS) {
-    Esys_FlushContext(impl_->esys, session);
     // An answer from the TPM itself (not the TSS or the transport): it would not unwrap.
     bool from_tpm = (rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER;
     return tss_error("ActivateCredential", rc, from_tpm ? Errc::refused : Errc::internal);

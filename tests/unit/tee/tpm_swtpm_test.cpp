@@ -1,12 +1,16 @@
 // The tpm kind against a software TPM (swtpm, started here on free loopback ports with its
 // state in a temporary directory, killed by PID), and interoperability with tpm2-tools.
+// The EK certificate tests manufacture the TPM with swtpm_setup and a local CA whose
+// configuration, keys and certificates all live in the test's temporary directory.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
 
 #include "core/crypto/keys.h"
 #include "core/crypto/rsa.h"
+#include "core/crypto/x509.h"
 #include "core/tee/tpm/credential.h"
 #include "core/tee/tpm/device.h"
 #include "core/tee/tpm/quote.h"
@@ -173,6 +177,21 @@ TEST_F(TpmSwtpm, CredentialActivationProvesTheAkSitsBesideTheEk) {
   }
 }
 
+TEST_F(TpmSwtpm, RepeatedActivationsDoNotUseUpTheTpmsSessions) {
+  // swtpm holds a handful of sessions (TPM_PT_HR_LOADED_MIN is 3); no resource manager here
+  // flushes what a client leaves behind, even across Devices.
+  for (int i = 0; i < 8; ++i) {
+    SCOPED_TRACE(i);
+    auto d = Device::open(tpm_.tcti());
+    ASSERT_TRUE(d) << d.error().message;
+    for (KeyAlg ek : {KeyAlg::rsa, KeyAlg::ecc}) {
+      auto e = enrol(*d, KeyAlg::ecc, ek, {}, {}, 0);
+      ASSERT_TRUE(e) << e.error().message;
+      EXPECT_TRUE(e->credential_activated);
+    }
+  }
+}
+
 TEST_F(TpmSwtpm, CredentialForAnotherEkOrAnotherAkIsRefused) {
   test::Swtpm second;
   ASSERT_TRUE(second.start(dir_ / "state2"));
@@ -280,6 +299,238 @@ TEST_F(TpmSwtpm, ATpm2QuoteVerifiesInLeea) {
       {attest, sig, ak, std::span<const uint8_t>(pcrs), std::vector<uint8_t>{0x90, 0x08}});
   ASSERT_TRUE(wrong);
   EXPECT_FALSE(find(*wrong, "tpm.nonce")->ok);
+}
+
+// ---- EK certificates: a TPM manufactured by swtpm_setup with a local CA ----
+
+std::vector<uint8_t> file_bytes(const std::filesystem::path& p) {
+  std::string s = test::read_file(p);
+  return {s.begin(), s.end()};
+}
+
+// A local CA and swtpm_setup configuration in dir; nothing outside dir is read or written
+// (HOME, XDG_CONFIG_HOME and TMPDIR point into it too).
+class LocalCa {
+ public:
+  explicit LocalCa(std::filesystem::path dir) : dir_(std::move(dir)) {
+    std::filesystem::create_directories(dir_ / "ca");
+    std::filesystem::create_directories(dir_ / "tmp");
+    test::write_file(dir_ / "swtpm_setup.conf",
+                     "create_certs_tool = /usr/bin/swtpm_localca\n"
+                     "create_certs_tool_config = " +
+                         (dir_ / "swtpm-localca.conf").string() + "\ncreate_certs_tool_options = " +
+                         (dir_ / "swtpm-localca.options").string() +
+                         "\nactive_pcr_banks = sha256\n");
+    auto ca = dir_ / "ca";
+    test::write_file(dir_ / "swtpm-localca.conf",
+                     "statedir = " + ca.string() +
+                         "\nsigningkey = " + (ca / "signkey.pem").string() +
+                         "\nissuercert = " + (ca / "issuercert.pem").string() +
+                         "\ncertserial = " + (ca / "certserial").string() + "\n");
+    test::write_file(dir_ / "swtpm-localca.options",
+                     "--platform-manufacturer leea\n--platform-version 1\n"
+                     "--platform-model test\n");
+  }
+  // Manufactures a TPM 2 state in dir/name with EKs and their certificates (also written
+  // to dir/name-certs). The first call creates the CA (swtpm_localca makes its root and
+  // signing key when missing); later calls reuse it. Returns swtpm_setup's log on failure.
+  std::optional<std::string> manufacture(const std::string& name) {
+    auto state = dir_ / name;
+    auto certs = dir_ / (name + "-certs");
+    std::filesystem::create_directories(state);
+    std::filesystem::create_directories(certs);
+    auto log = dir_ / (name + ".log");
+    auto r = test::run({"/usr/bin/env", "HOME=" + dir_.string(), "XDG_CONFIG_HOME=" + dir_.string(),
+                        "TMPDIR=" + (dir_ / "tmp").string(), "swtpm_setup", "--tpm2", "--tpmstate",
+                        state.string(), "--create-ek-cert", "--config",
+                        (dir_ / "swtpm_setup.conf").string(), "--write-ek-cert-files",
+                        certs.string(), "--logfile", log.string()});
+    if (r.exit_code != 0) return r.out + r.err + test::read_file(log);
+    return std::nullopt;
+  }
+  crypto::Certificate root() const {
+    return crypto::Certificate::load(dir_ / "ca" / "swtpm-localca-rootca-cert.pem").value();
+  }
+  crypto::Certificate issuer() const {
+    return crypto::Certificate::load(dir_ / "ca" / "issuercert.pem").value();
+  }
+  // The EK certificate swtpm_setup wrote into NV, as it wrote it to a file.
+  std::vector<uint8_t> ek_cert(const std::string& name, const std::string& kind) const {
+    return file_bytes(dir_ / (name + "-certs") / ("ek-" + kind + ".crt"));
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+class TpmEkCertificate : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (!test::have_program("swtpm")) GTEST_SKIP() << "swtpm is not installed";
+    if (!test::have_program("swtpm_setup") || access("/usr/bin/swtpm_localca", X_OK) != 0) {
+      GTEST_SKIP() << "swtpm_setup or swtpm_localca (swtpm-tools) is not installed";
+    }
+    auto failed = ca_.manufacture("tpm");
+    ASSERT_FALSE(failed) << "swtpm_setup failed:\n" << *failed;
+    ASSERT_TRUE(tpm_.start(dir_ / "tpm")) << "swtpm did not start";
+    roots_ = {ca_.root()};
+    intermediates_ = {ca_.issuer()};
+    // Verification time: just after the certificate was issued (no wall clock).
+    auto cert = crypto::Certificate::from_der(ca_.ek_cert("tpm", "rsa2048"), "ek").value();
+    now_ = cert.not_before() + 60;
+  }
+  test::TempDir dir_;
+  LocalCa ca_{dir_.path()};
+  test::Swtpm tpm_;
+  std::vector<crypto::Certificate> roots_;
+  std::vector<crypto::Certificate> intermediates_;
+  int64_t now_ = 0;
+};
+
+TEST_F(TpmEkCertificate, SwtpmSetupPutsTheCertificatesWhereLeeaReadsThem) {
+  auto d = Device::open(tpm_.tcti());
+  ASSERT_TRUE(d) << d.error().message;
+  auto rsa = d->ek_certificate(KeyAlg::rsa);
+  ASSERT_TRUE(rsa) << rsa.error().message;
+  ASSERT_TRUE(rsa->has_value()) << "no certificate at NV 0x01c00002";
+  EXPECT_EQ(**rsa, ca_.ek_cert("tpm", "rsa2048"));
+  // swtpm_setup's ECC EK is the high-range template H-3 (P-384, certificate at 0x01c00016),
+  // not leea's L-2 P-256 EK, whose certificate index 0x01c0000a it leaves undefined.
+  auto ecc = d->ek_certificate(KeyAlg::ecc);
+  ASSERT_TRUE(ecc) << ecc.error().message;
+  EXPECT_FALSE(ecc->has_value());
+}
+
+TEST_F(TpmEkCertificate, EnrolmentWithTheManufacturersRootsVerifiesTheCertificate) {
+  auto d = Device::open(tpm_.tcti());
+  ASSERT_TRUE(d) << d.error().message;
+  auto e = enrol(*d, KeyAlg::ecc, KeyAlg::rsa, roots_, intermediates_, now_);
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_TRUE(e->credential_activated);
+  EXPECT_EQ(e->ek_certificate, "verified");
+  EXPECT_TRUE(e->ok());
+  // Verified means this EK: the certificate's key is the EK enrolment used.
+  auto ek = parse_public_2b(e->ek_public).value();
+  auto cert = crypto::Certificate::from_der(ca_.ek_cert("tpm", "rsa2048"), "ek").value();
+  EXPECT_EQ(crypto::RsaPublicKey::from_certificate(cert).value().modulus(), ek.rsa_modulus);
+}
+
+TEST_F(TpmEkCertificate, EnrolmentFailsNamingTheEkCertificate) {
+  auto d = Device::open(tpm_.tcti());
+  ASSERT_TRUE(d) << d.error().message;
+  auto other_key = crypto::PrivateKey::generate(crypto::KeyType::p256).value();
+  auto other_root = crypto::Certificate::from_pem(
+                        crypto::make_self_signed(other_key, {.common_name = "Other TPM vendor",
+                                                             .is_ca = true,
+                                                             .not_before = now_ - 3600})
+                            .value(),
+                        "other")
+                        .value();
+  struct Case {
+    const char* what;
+    std::vector<crypto::Certificate> roots;
+    std::vector<crypto::Certificate> intermediates;
+    int64_t at;
+  };
+  std::vector<Case> cases = {
+      {"another vendor's root", {other_root}, intermediates_, now_},
+      {"the intermediate missing", roots_, {}, now_},
+      {"the intermediate pinned as the root", intermediates_, {}, now_},
+      {"before the certificate was issued", roots_, intermediates_, now_ - 86400},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    auto e = enrol(*d, KeyAlg::ecc, KeyAlg::rsa, c.roots, c.intermediates, c.at);
+    ASSERT_TRUE(e) << e.error().message;
+    EXPECT_TRUE(e->credential_activated);
+    EXPECT_FALSE(e->ok());
+    EXPECT_EQ(e->ek_certificate.rfind("EK certificate: certificate chain: ", 0), 0u)
+        << e->ek_certificate;
+  }
+}
+
+TEST_F(TpmEkCertificate, WithoutRootsTheCertificateIsNotCheckedAndEnrolmentPasses) {
+  auto d = Device::open(tpm_.tcti());
+  ASSERT_TRUE(d) << d.error().message;
+  auto e = enrol(*d, KeyAlg::ecc, KeyAlg::rsa, {}, {}, now_);
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_EQ(e->ek_certificate, "not checked");
+  EXPECT_TRUE(e->ok());
+  // No certificate for leea's ECC EK here: "absent" passes only when no check was asked for.
+  auto ecc = enrol(*d, KeyAlg::ecc, KeyAlg::ecc, {}, {}, now_);
+  ASSERT_TRUE(ecc) << ecc.error().message;
+  EXPECT_EQ(ecc->ek_certificate, "absent");
+  EXPECT_TRUE(ecc->ok());
+  auto asked = enrol(*d, KeyAlg::ecc, KeyAlg::ecc, roots_, intermediates_, now_);
+  ASSERT_TRUE(asked) << asked.error().message;
+  EXPECT_TRUE(asked->credential_activated);
+  EXPECT_FALSE(asked->ok());
+  EXPECT_EQ(asked->ek_certificate.rfind("EK certificate: absent", 0), 0u) << asked->ek_certificate;
+}
+
+TEST_F(TpmEkCertificate, ACertificateForAnotherEkIsRefusedThoughItChains) {
+  // A second TPM from the same local CA: its certificate chains to the same roots.
+  auto failed = ca_.manufacture("tpm2");
+  ASSERT_FALSE(failed) << "swtpm_setup failed:\n" << *failed;
+  auto d = Device::open(tpm_.tcti());
+  ASSERT_TRUE(d) << d.error().message;
+  auto ek = parse_public_2b(d->ek_public(KeyAlg::rsa).value()).value();
+  auto own = check_ek_certificate(ek, ca_.ek_cert("tpm", "rsa2048"), roots_, intermediates_, now_);
+  EXPECT_TRUE(own) << own.error().message;
+
+  auto other = ca_.ek_cert("tpm2", "rsa2048");
+  auto other_cert = crypto::Certificate::from_der(other, "other").value();
+  ASSERT_TRUE(crypto::verify_chain(other_cert, intermediates_, roots_, now_));
+  auto r = check_ek_certificate(ek, other, roots_, intermediates_, now_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::refused);
+  EXPECT_EQ(r.error().message, "EK certificate: certifies another RSA key than this EK");
+
+  // The ECC EK certificate for the RSA EK, and the RSA one for leea's ECC EK.
+  r = check_ek_certificate(ek, ca_.ek_cert("tpm", "secp384r1"), roots_, intermediates_, now_);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("not RSA"), std::string::npos) << r.error().message;
+  auto ecc_ek = parse_public_2b(d->ek_public(KeyAlg::ecc).value()).value();
+  r = check_ek_certificate(ecc_ek, ca_.ek_cert("tpm", "rsa2048"), roots_, intermediates_, now_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("EK certificate: ", 0), 0u) << r.error().message;
+
+  // Not a certificate at all, and no roots.
+  std::vector<uint8_t> junk(64, 0x30);
+  r = check_ek_certificate(ek, junk, roots_, intermediates_, now_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("EK certificate: ", 0), 0u) << r.error().message;
+  EXPECT_EQ(check_ek_certificate(ek, ca_.ek_cert("tpm", "rsa2048"), {}, {}, now_).error().code,
+            Errc::invalid_argument);
+}
+
+TEST_F(TpmEkCertificate, TheP384EkCertificateMatchesItsEkPoint) {
+  if (!test::have_program("tpm2_readpublic")) GTEST_SKIP() << "tpm2-tools is not installed";
+  // swtpm_setup made the P-384 EK persistent at 0x81010016; read its public with tpm2-tools.
+  auto out = dir_ / "ek384.pub";
+  auto r = test::run({"/usr/bin/env", "TPM2TOOLS_TCTI=" + tpm_.tools_tcti(), "tpm2_readpublic",
+                      "-c", "0x81010016", "-o", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto ek = parse_public_2b(file_bytes(out));
+  ASSERT_TRUE(ek) << ek.error().message;
+  ASSERT_EQ(ek->curve, kEccNistP384);
+  auto cert = ca_.ek_cert("tpm", "secp384r1");
+  auto ok = check_ek_certificate(*ek, cert, roots_, intermediates_, now_);
+  EXPECT_TRUE(ok) << ok.error().message;
+
+  auto moved = *ek;  // another point: one coordinate changed
+  moved.ecc_y.back() ^= 1;
+  auto r2 = check_ek_certificate(moved, cert, roots_, intermediates_, now_);
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(r2.error().message, "EK certificate: certifies another ECC key than this EK");
+  // leea's own P-256 EK against the P-384 certificate.
+  auto d = Device::open(tpm_.tcti());
+  ASSERT_TRUE(d) << d.error().message;
+  auto p256 = parse_public_2b(d->ek_public(KeyAlg::ecc).value()).value();
+  r2 = check_ek_certificate(p256, cert, roots_, intermediates_, now_);
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(r2.error().message,
+            "EK certificate: certifies a key of another type or curve than this EK");
 }
 
 }  // namespace
