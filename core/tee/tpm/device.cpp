@@ -356,7 +356,7 @@ Result<crypto::SecretBytes> Device::activate_credential(KeyAlg ak, KeyAlg ek,
     return tss_error("ActivateCredential", rc, from_tpm ? Errc::refused : Errc::internal);
   }
   auto out = crypto::SecretBytes::copy_of({cert_info->buffer, cert_info->size});
-  std::memset(cert_info->buffer, 0, sizeof cert_info->buffer);
+  crypto::cleanse(cert_info->buffer, sizeof cert_info->buffer);  // a memset before free may go
   Esys_Free(cert_info);
   return out;
 }
