@@ -87,6 +87,11 @@ Result<std::string> run_tool(const std::vector<std::string>& argv,
     return make_error(Errc::io, "pipe: " + std::string(std::strerror(errno)));
   }
   Fd err_r{err_pipe[0]}, err_w{err_pipe[1]}, in_r{in_pipe[0]}, in_w{in_pipe[1]};
+  // Our end of stdin does not block: pump() must go on reading the tool's stderr while the
+  // tool is not reading its stdin, or a long script and a chatty tool wait for each other.
+  if (in_w.fd >= 0 && ::fcntl(in_w.fd, F_SETFL, ::fcntl(in_w.fd, F_GETFL) | O_NONBLOCK) != 0) {
+    return make_error(Errc::io, "fcntl: " + std::string(std::strerror(errno)));
+  }
   Fd devnull{::open("/dev/null", O_RDWR | O_CLOEXEC)};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
