@@ -10,12 +10,6 @@ namespace {
 
 using CrlPtr = std::unique_ptr<X509_CRL, internal::Deleter<&X509_CRL_free>>;
 
-std::optional<int64_t> unix_time(const ASN1_TIME* t) {
-  struct tm tm {};
-  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm));
-}
-
 }  // namespace
 
 struct Crl::Impl {
@@ -37,25 +31,11 @@ Result<Crl> Crl::from_der(std::span<const uint8_t> der, std::string_view source)
     return make_error(Errc::invalid_data, std::string(source) + ": trailing bytes after the CRL");
   }
   auto impl = std::make_shared<Impl>();
-  internal::Bio bio(BIO_new(BIO_s_mem()));
-  char* data = nullptr;
-  if (!bio ||
-      X509_NAME_print_ex(bio.get(), X509_CRL_get_issuer(crl.get()), 0, XN_FLAG_RFC2253) < 0) {
-    return internal::openssl_error(std::string(source) + ": unreadable CRL issuer",
-                                   Errc::invalid_data);
-  }
-  long len = BIO_get_mem_data(bio.get(), &data);
-  impl->issuer.assign(data, len > 0 ? static_cast<size_t>(len) : 0);
-  auto this_update = unix_time(X509_CRL_get0_lastUpdate(crl.get()));
-  if (!this_update) {
-    return make_error(Errc::invalid_data, std::string(source) + ": unreadable CRL thisUpdate");
-  }
-  impl->this_update = *this_update;
+  LEEA_ASSIGN_OR_RETURN(impl->issuer, internal::name_text(X509_CRL_get_issuer(crl.get()), source));
+  LEEA_ASSIGN_OR_RETURN(impl->this_update, internal::unix_time(X509_CRL_get0_lastUpdate(crl.get()),
+                                                               source, "CRL thisUpdate"));
   if (const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get()); next != nullptr) {
-    impl->next_update = unix_time(next);
-    if (!impl->next_update) {
-      return make_error(Errc::invalid_data, std::string(source) + ": unreadable CRL nextUpdate");
-    }
+    LEEA_ASSIGN_OR_RETURN(impl->next_update, internal::unix_time(next, source, "CRL nextUpdate"));
   }
   impl->crl = std::move(crl);
   return Crl(std::move(impl));

@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "core/crypto/keys_internal.h"
 #include "core/crypto/openssl_internal.h"
 #include "core/crypto/x509_internal.h"
 
@@ -109,13 +110,7 @@ const std::vector<uint8_t>& RsaPublicKey::modulus() const { return impl_->modulu
 uint32_t RsaPublicKey::exponent() const { return impl_->exponent; }
 const std::vector<uint8_t>& RsaPublicKey::spki_der() const { return impl_->spki; }
 
-std::string RsaPublicKey::to_pem() const {
-  internal::Bio bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), impl_->pkey.get()) != 1) return {};
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
-}
+std::string RsaPublicKey::to_pem() const { return internal::pem_encode("PUBLIC KEY", impl_->spki); }
 
 namespace {
 

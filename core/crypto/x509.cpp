@@ -13,12 +13,9 @@
 #include "core/util/files.h"
 
 namespace leea::crypto {
-namespace {
 
-// Certificate files and bundles are kilobytes; this bounds what a bad path can make us read.
-constexpr size_t kMaxCertFileBytes = 1 << 20;
-
-Result<int64_t> unix_time(const ASN1_TIME* t, std::string_view source, std::string_view field) {
+Result<int64_t> internal::unix_time(const ASN1_TIME* t, std::string_view source,
+                                    std::string_view field) {
   struct tm tm {};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
     return internal::openssl_error(std::string(source) + ": unreadable " + std::string(field),
@@ -27,7 +24,7 @@ Result<int64_t> unix_time(const ASN1_TIME* t, std::string_view source, std::stri
   return static_cast<int64_t>(timegm(&tm));
 }
 
-Result<std::string> name_text(const X509_NAME* name, std::string_view source) {
+Result<std::string> internal::name_text(const X509_NAME* name, std::string_view source) {
   internal::Bio bio(BIO_new(BIO_s_mem()));
   char* data = nullptr;
   if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
@@ -36,6 +33,11 @@ Result<std::string> name_text(const X509_NAME* name, std::string_view source) {
   long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, len > 0 ? static_cast<size_t>(len) : 0);
 }
+
+namespace {
+
+// Certificate files and bundles are kilobytes; this bounds what a bad path can make us read.
+constexpr size_t kMaxCertFileBytes = 1 << 20;
 
 // Dotted decimal with at least two arcs, no empty arcs and no leading zeros (X.660).
 // OpenSSL alone would read "1..2" as 1.0.2.
@@ -84,12 +86,14 @@ Result<Certificate> internal::CertAccess::wrap(X509Ptr x509, std::string_view so
   }
   impl->der.assign(der, der + len);
   OPENSSL_free(der);
-  LEEA_ASSIGN_OR_RETURN(impl->subject, name_text(X509_get_subject_name(x509.get()), source));
-  LEEA_ASSIGN_OR_RETURN(impl->issuer, name_text(X509_get_issuer_name(x509.get()), source));
+  LEEA_ASSIGN_OR_RETURN(impl->subject,
+                        internal::name_text(X509_get_subject_name(x509.get()), source));
+  LEEA_ASSIGN_OR_RETURN(impl->issuer,
+                        internal::name_text(X509_get_issuer_name(x509.get()), source));
   LEEA_ASSIGN_OR_RETURN(impl->not_before,
-                        unix_time(X509_get0_notBefore(x509.get()), source, "notBefore"));
+                        internal::unix_time(X509_get0_notBefore(x509.get()), source, "notBefore"));
   LEEA_ASSIGN_OR_RETURN(impl->not_after,
-                        unix_time(X509_get0_notAfter(x509.get()), source, "notAfter"));
+                        internal::unix_time(X509_get0_notAfter(x509.get()), source, "notAfter"));
   impl->x509 = std::move(x509);
   return Certificate(std::move(impl));
 }
@@ -242,13 +246,28 @@ Result<void> verify_chain(const Certificate& leaf, std::span<const Certificate> 
   }
   std::string where = "depth " + std::to_string(X509_STORE_CTX_get_error_depth(ctx.get()));
   if (X509* current = X509_STORE_CTX_get_current_cert(ctx.get()); current != nullptr) {
-    auto name = name_text(X509_get_subject_name(current), "certificate");
+    auto name = internal::name_text(X509_get_subject_name(current), "certificate");
     if (name) {
       where += ", " + *name;
     }
   }
   return make_error(Errc::refused, std::string("certificate chain: ") +
                                        X509_verify_cert_error_string(err) + " (" + where + ")");
+}
+
+std::string common_name(std::string_view dn) {
+  // RFC 2253 escapes commas inside values with a backslash.
+  size_t at = 0;
+  while (at < dn.size()) {
+    size_t end = at;
+    while (end < dn.size() && dn[end] != ',') {
+      end += dn[end] == '\\' ? 2 : 1;
+    }
+    end = std::min(end, dn.size());
+    if (dn.compare(at, 3, "CN=") == 0) return std::string(dn.substr(at + 3, end - at - 3));
+    at = end + 1;
+  }
+  return {};
 }
 
 }  // namespace leea::crypto

@@ -70,6 +70,10 @@ class Certificate {
   friend struct internal::CertAccess;
 };
 
+// The value of the first CN in an RFC 2253 distinguished name (Certificate::subject()), or ""
+// when it has none: "CN=SEV-Milan,O=Advanced Micro Devices" -> "SEV-Milan".
+std::string common_name(std::string_view dn);
+
 // Verifies that leaf chains to one of roots through intermediates, at time `at`:
 // signatures (self-signed roots included), validity periods, CA basic constraints, path
 // lengths and key usage. Returns success, or Errc::refused with OpenSSL's reason and where

@@ -1,5 +1,5 @@
 // The pinned AMD SEV-SNP roots as PEM text (amd_roots.cpp). Private to core/tee/snp; use
-// TrustAnchors::amd() from chain.h.
+// TrustAnchors::amd() from certs.h.
 #pragma once
 
 #include <array>

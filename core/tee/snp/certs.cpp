@@ -81,25 +81,10 @@ Result<void> refused(const std::string& why) {
 
 }  // namespace
 
-std::string common_name(const std::string& dn) {
-  // RFC 2253 escapes commas inside values with a backslash.
-  size_t at = 0;
-  while (at < dn.size()) {
-    size_t end = at;
-    while (end < dn.size() && dn[end] != ',') {
-      end += dn[end] == '\\' ? 2 : 1;
-    }
-    end = std::min(end, dn.size());
-    if (dn.compare(at, 3, "CN=") == 0) return dn.substr(at + 3, end - at - 3);
-    at = end + 1;
-  }
-  return {};
-}
-
 Result<KeyCertInfo> read_key_cert_info(const crypto::Certificate& cert) {
   KeyCertInfo info;
   auto bad = [&cert](const std::string& what) {
-    return make_error(Errc::invalid_data, common_name(cert.subject()) + ": " + what);
+    return make_error(Errc::invalid_data, crypto::common_name(cert.subject()) + ": " + what);
   };
   LEEA_ASSIGN_OR_RETURN(auto name, amd_ext(cert, "2"));
   if (name) {
@@ -109,7 +94,8 @@ Result<KeyCertInfo> read_key_cert_info(const crypto::Certificate& cert) {
     info.product = product_from_name(*text);
   }
   if (info.product == Product::unknown) {
-    info.product = product_from_issuer(common_name(cert.issuer())).value_or(Product::unknown);
+    info.product =
+        product_from_issuer(crypto::common_name(cert.issuer())).value_or(Product::unknown);
   }
   struct Spl {
     const char* oid;
@@ -257,8 +243,8 @@ Result<void> verify_key_chain(const crypto::Certificate& key_cert, bool vlek, Pr
   const std::string key_name = vlek ? "SEV-VLEK" : "SEV-VCEK";
   const std::string want_issuer =
       (vlek ? "SEV-VLEK-" : "SEV-") + std::string(product_name(product));
-  if (common_name(key_cert.subject()) != key_name) {
-    return refused("the signing key's certificate is " + common_name(key_cert.subject()) +
+  if (crypto::common_name(key_cert.subject()) != key_name) {
+    return refused("the signing key's certificate is " + crypto::common_name(key_cert.subject()) +
                    ", expected " + key_name);
   }
   std::vector<const crypto::Certificate*> candidates = {vlek ? &gen->asvk : &gen->ask};
@@ -275,12 +261,12 @@ Result<void> verify_key_chain(const crypto::Certificate& key_cert, bool vlek, Pr
     auto it = std::find_if(candidates.begin(), candidates.end(),
                            [cur](const auto* c) { return c->subject() == cur->issuer(); });
     if (it == candidates.end()) {
-      return refused("no certificate for " + common_name(cur->issuer()) + ", the issuer of " +
-                     common_name(cur->subject()));
+      return refused("no certificate for " + crypto::common_name(cur->issuer()) +
+                     ", the issuer of " + crypto::common_name(cur->subject()));
     }
     auto fp = (*it)->sha256_fingerprint();
     if (std::find(seen.begin(), seen.end(), fp) != seen.end()) {
-      return refused("loops at " + common_name((*it)->subject()));
+      return refused("loops at " + crypto::common_name((*it)->subject()));
     }
     seen.push_back(fp);
     path.push_back(*it);
@@ -288,11 +274,11 @@ Result<void> verify_key_chain(const crypto::Certificate& key_cert, bool vlek, Pr
   }
   if (path.size() != 1) {
     return refused(std::to_string(path.size() + 2) + " certificates deep; expected " + key_name +
-                   " → " + want_issuer + " → " + common_name(gen->ark.subject()));
+                   " → " + want_issuer + " → " + crypto::common_name(gen->ark.subject()));
   }
-  if (common_name(path[0]->subject()) != want_issuer) {
-    return refused(key_name + " issued by " + common_name(path[0]->subject()) + ", expected " +
-                   want_issuer);
+  if (crypto::common_name(path[0]->subject()) != want_issuer) {
+    return refused(key_name + " issued by " + crypto::common_name(path[0]->subject()) +
+                   ", expected " + want_issuer);
   }
   const crypto::Certificate* intermediate = path[0];
   return crypto::verify_chain(key_cert, std::span(intermediate, 1), std::span(&gen->ark, 1), now);

@@ -88,7 +88,4 @@ Result<void> verify_key_chain(const crypto::Certificate& key_cert, bool vlek, Pr
                               std::span<const crypto::Certificate> extra,
                               const TrustAnchors& anchors, int64_t now);
 
-// The CN of an RFC 2253 name ("CN=SEV-Milan,O=..." → "SEV-Milan"), "" when none.
-std::string common_name(const std::string& dn);
-
 }  // namespace leea::tee::snp

@@ -58,10 +58,11 @@ void check_signature(const Report& r, std::span<const uint8_t> bytes,
   std::copy(r.sig_s.begin(), r.sig_s.end(), rs.begin() + 48);
   auto ok = key->verify(bytes.first(kSignedSize), rs, crypto::SigFormat::raw);
   if (ok) {
-    v.pass("snp.signature", "ECDSA P-384 by " + common_name(cert->subject()));
+    v.pass("snp.signature", "ECDSA P-384 by " + crypto::common_name(cert->subject()));
   } else {
     v.fail("snp.signature", "the report signature does not verify with " +
-                                common_name(cert->subject()) + " (" + ok.error().message + ")");
+                                crypto::common_name(cert->subject()) + " (" + ok.error().message +
+                                ")");
   }
 }
 
@@ -201,7 +202,8 @@ KeyCheck check_key_chain(Report& r, std::span<const uint8_t> bytes, const KeyMat
   Product product = k.info->product != Product::unknown ? k.info->product : r.product;
   auto chain = verify_key_chain(*k.cert, vlek, product, keys.intermediates, anchors, context.now);
   if (chain) {
-    v.pass(name, common_name(k.cert->subject()) + " → " + common_name(k.cert->issuer()));
+    v.pass(name,
+           crypto::common_name(k.cert->subject()) + " → " + crypto::common_name(k.cert->issuer()));
   } else {
     v.fail(name, chain.error().message);
   }

@@ -11,7 +11,7 @@
 namespace leea::tee::tdx::internal {
 namespace {
 
-constexpr std::string_view kTcbSignerCn = "CN=Intel SGX TCB Signing";
+constexpr std::string_view kTcbSignerCn = "Intel SGX TCB Signing";
 
 std::string date_text(int64_t t) {
   time_t tt = static_cast<time_t>(t);
@@ -22,6 +22,21 @@ std::string date_text(int64_t t) {
   return buf;
 }
 
+// Both issues of the Intel SGX TCB Signing certificate, parsed once: they are constants.
+Result<const std::vector<crypto::Certificate>*> pinned_tcb_signers() {
+  static const Result<std::vector<crypto::Certificate>> certs =
+      []() -> Result<std::vector<crypto::Certificate>> {
+    std::vector<crypto::Certificate> out;
+    for (const char* pem : kIntelTcbSigningPems) {
+      LEEA_ASSIGN_OR_RETURN(auto c, crypto::Certificate::from_pem(pem, "pinned TCB signing"));
+      out.push_back(std::move(c));
+    }
+    return out;
+  }();
+  if (!certs) return certs.error();
+  return &*certs;
+}
+
 // The certificate that signed a collateral document, verified up to the Intel root at now.
 Result<crypto::Certificate> document_signer(const SignedDocument& doc, int64_t now) {
   const crypto::Certificate& root = intel_root();
@@ -30,10 +45,8 @@ Result<crypto::Certificate> document_signer(const SignedDocument& doc, int64_t n
     LEEA_ASSIGN_OR_RETURN(candidates,
                           crypto::Certificate::all_from_pem(doc.issuer_chain_pem, "issuer chain"));
   } else {
-    for (const char* pem : kIntelTcbSigningPems) {
-      LEEA_ASSIGN_OR_RETURN(auto c, crypto::Certificate::from_pem(pem, "pinned TCB signing"));
-      candidates.push_back(std::move(c));
-    }
+    LEEA_ASSIGN_OR_RETURN(const auto* pinned, pinned_tcb_signers());
+    candidates = *pinned;
   }
   // With the pinned pair, the issue current at `now` is the signer; with a supplied chain
   // the first certificate is, and the others are its intermediates.
@@ -49,7 +62,7 @@ Result<crypto::Certificate> document_signer(const SignedDocument& doc, int64_t n
       last = std::move(ok).error();
       continue;
     }
-    if (signer.subject().find(kTcbSignerCn) == std::string::npos) {
+    if (crypto::common_name(signer.subject()) != kTcbSignerCn) {
       return make_error(Errc::refused, "signed by " + signer.subject() + ", not TCB Signing");
     }
     return signer;
