@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/shamir/io.h"
+#include "core/shamir/split.h"
 #include "core/util/files.h"
 
 namespace leea::shamir {
@@ -235,6 +236,13 @@ Result<std::vector<ShareInput>> open_share_inputs(const std::vector<std::string>
       return std::move(inputs).error();
     }
     for (auto& in : *inputs) {
+      // Each input gets a reader with its own locked buffer; more than a split can make
+      // never combine, so refuse them before any is opened.
+      if (out.size() == static_cast<size_t>(kMaxShares)) {
+        return make_error(Errc::invalid_data, "more than " + std::to_string(kMaxShares) +
+                                                  " shares given; a split makes at most " +
+                                                  std::to_string(kMaxShares));
+      }
       out.push_back(std::move(in));
     }
   }

@@ -188,6 +188,18 @@ TEST(KeyCli, CombineRefusesFewerThanThresholdShares) {
   EXPECT_EQ(r.out, "");
 }
 
+TEST(KeyCli, CombineRefusesMoreInputsThanASplitCanHaveBeforeOpeningThem) {
+  // Each input gets a locked buffer; a file repeating one line must not make thousands.
+  auto shares = lines(leea({"key", "split", "-k", "2", "-n", "3"}, "secret").out);
+  std::string many;
+  for (int i = 0; i < 256; ++i) many += shares[0] + "\n";
+  auto r = leea({"key", "combine"}, many);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err,
+            "leea: error: key combine: more than 255 shares given; a split makes at most 255\n");
+  EXPECT_EQ(r.out, "");
+}
+
 TEST(KeyCli, CombineNamesTheLineWithAMistypedShare) {
   auto shares = lines(leea({"key", "split", "-k", "2", "-n", "3"}, "secret").out);
   // A typo in the payload, then one in the split id: both are reported as the typo.
