@@ -63,6 +63,7 @@ Result<void> run_register(const OrderOptions& o) {
 }
 
 Result<void> run_revoke(const OrderOptions& o) {
+  crypto::harden_process();  // the operator key is read into this process
   LEEA_ASSIGN_OR_RETURN(auto pool, config::load_pool_file(o.pool));
   LEEA_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::load_pem(o.operator_key));
   auto outcomes = attest::revoke_order(pool, o.order, {o.operator_id, &key});
