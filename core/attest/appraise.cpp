@@ -131,7 +131,8 @@ Verdict appraise(const EvidenceDocument& ev, const AppraisalContext& ctx) {
   }
   if (!verification->ok()) return v;  // claims of a report that failed mean nothing
   const tee::Claims* claims = &verification->claims;
-  auto binding = tee::compute_binding(ctx.nonce, ctx.eph_spki_der, ev.log.digest());
+  const auto log_digest = ev.log.digest();  // serialises the whole log: once
+  auto binding = tee::compute_binding(ctx.nonce, ctx.eph_spki_der, log_digest);
   if (!same(binding, claims->report_data)) {
     v.failed.push_back(
         {"evidence.binding", "report data does not bind this nonce, ephemeral key and event log"});
@@ -141,7 +142,7 @@ Verdict appraise(const EvidenceDocument& ev, const AppraisalContext& ctx) {
   // A kind that replays a log into a measurement register (tpm) names the log it replayed;
   // it must be the log the binding covers, whose entries the references are checked on.
   if (auto it = claims->values.find(kind + ".event_log"); it != claims->values.end()) {
-    std::string bound = "sha256:" + hex_encode(ev.log.digest());
+    std::string bound = "sha256:" + hex_encode(log_digest);
     if (it->second != bound) {
       v.failed.push_back({"evidence.event_log",
                           "the log replayed into the " + kind + " registers is not the log sent"});
