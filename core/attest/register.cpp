@@ -98,9 +98,9 @@ Result<RegisterReport> register_order(const config::PoolConfig& pool, const std:
   for (int i = 0; i < report.shares; ++i) {
     const auto& member = pool.validators[static_cast<size_t>(i)];
     auto share = lines[static_cast<size_t>(i)].reveal();
-    nlohmann::json body = {{"order", order_text},
-                           {"share", std::string(share.begin(), share.end())},
-                           {"manifest", signed_manifest}};
+    nlohmann::json body = {{"order", order_text}, {"manifest", signed_manifest}};
+    // Moved in, not copied through an initializer list: the one copy is wiped below.
+    body["share"] = std::string(share.begin(), share.end());
     std::string text = body.dump();
     MemberClient c(member, kTimeoutMs, kTimeoutMs);
     auto r = send(c, "PUT", path, text, op);

@@ -1,6 +1,7 @@
 #include "core/net/https.h"
 
 #include <httplib.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -10,6 +11,8 @@
 
 namespace leea::net {
 namespace {
+
+void wipe(std::string& s) { OPENSSL_cleanse(s.data(), s.size()); }
 
 Request to_request(const httplib::Request& r) {
   Request out;
@@ -72,7 +75,9 @@ Result<std::unique_ptr<HttpsServer>> HttpsServer::create(const ServerOptions& o)
                                             : R"({"error":"bad request"})",
                         "application/json");
         if (impl->observer) {
-          impl->observer(to_request(req), "", res.status, 0.0);
+          Request r = to_request(req);
+          impl->observer(r, "", res.status, 0.0);
+          wipe(r.body);
         }
       });
   return s;
@@ -83,6 +88,10 @@ void HttpsServer::route(const std::string& method, const std::string& pattern, H
     auto start = std::chrono::steady_clock::now();
     Request r = to_request(req);
     Response out = handler(r);
+    // Request bodies may carry secrets (an operator's PUT holds a share in clear): wipe our
+    // copy and httplib's once the handler is done with them.
+    wipe(r.body);
+    wipe(const_cast<std::string&>(req.body));
     res.status = out.status;
     res.set_content(out.body, out.content_type.c_str());
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -213,6 +222,7 @@ Result<Response> HttpsClient::request(const std::string& method, const std::stri
   auto& c = *impl_->client;
   impl_->pin.mismatch = false;
   httplib::Result r = c.send(req);
+  wipe(req.body);  // the caller wipes its own copy of a secret body; this one is ours
   std::string where = impl_->options.host + ":" + std::to_string(impl_->options.port);
   if (impl_->pin.mismatch) {
     return make_error(Errc::refused,

@@ -206,6 +206,10 @@ net::Response Service::put_order(const net::Request& r) {
   auto share = crypto::SecretBytes::copy_of(
       std::span(reinterpret_cast<const uint8_t*>(share_line.data()), share_line.size()));
   crypto::cleanse(share_line.data(), share_line.size());
+  if (auto& in_body = (*body)["share"]; in_body.is_string()) {
+    auto& text = in_body.get_ref<std::string&>();
+    crypto::cleanse(text.data(), text.size());
+  }
   if (auto c = attest::check_share(*parsed, m.config.id, share); !c) {
     return done(refuse(400, "manifest", c.error().message), "manifest");
   }
