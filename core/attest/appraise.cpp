@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/attest/json_internal.h"
 #include "core/config/values.h"
 #include "core/crypto/digest.h"
 #include "core/tee/evidence.h"
@@ -11,6 +12,8 @@ namespace leea::attest {
 namespace {
 
 constexpr size_t kMaxReport = 64 * 1024;
+// A report and an event log (at most 512 KiB of JSON) with room for their framing.
+constexpr size_t kMaxDocument = 1 << 20;
 
 bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   // Public values (digests of public data); a plain comparison is fine.
@@ -69,7 +72,8 @@ std::string EvidenceDocument::to_json() const {
 }
 
 Result<EvidenceDocument> EvidenceDocument::from_json(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
+  LEEA_ASSIGN_OR_RETURN(internal::Json j,
+                        internal::parse_json(text, "evidence", kMaxDocument, Errc::invalid_data));
   if (!j.is_object() || !j["kind"].is_string() || !j["report"].is_string() ||
       !j["event_log"].is_array()) {
     return make_error(Errc::invalid_data, "evidence: expected {kind, report, event_log}");

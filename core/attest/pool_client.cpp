@@ -1,5 +1,7 @@
 #include "core/attest/pool_client.h"
 
+#include "core/attest/json_internal.h"
+
 namespace leea::attest {
 
 MemberClient::MemberClient(const config::PoolMember& member, int connect_timeout_ms,
@@ -24,15 +26,14 @@ Result<nlohmann::json> MemberClient::call(const std::string& method, const std::
     return make_error(r.error().code, member_->id + ": " + r.error().message);
   }
   last_status_ = r->status;
-  auto j = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
-  if (r->status >= 200 && r->status < 300) {
-    if (j.is_discarded()) {
-      return make_error(Errc::unavailable, member_->id + ": answer is not JSON");
-    }
-    return j;
-  }
-  std::string why = j.is_object() && j.contains("error") && j["error"].is_string()
-                        ? j["error"].get<std::string>().substr(0, 512)
+  // The same strict reader as every other document of this area: bounded depth, no
+  // repeated member names.
+  auto j =
+      internal::parse_json(r->body, member_->id + ": answer", r->body.size(), Errc::unavailable);
+  if (r->status >= 200 && r->status < 300) return j;
+  const internal::Json* error = j ? internal::find_member(*j, "error") : nullptr;
+  std::string why = error != nullptr && error->is_string()
+                        ? error->get<std::string>().substr(0, 512)
                         : "no error text";
   return make_error(r->status < 500 ? Errc::refused : Errc::unavailable,
                     member_->id + ": " + std::to_string(r->status) + ": " + why);

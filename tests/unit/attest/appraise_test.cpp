@@ -144,6 +144,14 @@ TEST(EvidenceDocument, RoundTripsThroughJsonAndRefusesMalformedInput) {
   EXPECT_FALSE(EvidenceDocument::from_json(R"({"kind":"quantum","report":"","event_log":[]})"));
   EXPECT_FALSE(EvidenceDocument::from_json(R"({"kind":"sim","report":")" + std::string(70000, 'a') +
                                            R"(","event_log":[]})"));
+  // A member named twice could mean one thing to us and another to a log reader.
+  auto twice =
+      EvidenceDocument::from_json(R"({"kind":"sim","kind":"snp","report":"","event_log":[]})");
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code, Errc::invalid_data);
+  std::string deep = std::string(40, '[') + std::string(40, ']');
+  EXPECT_FALSE(
+      EvidenceDocument::from_json(R"({"kind":"sim","report":"","event_log":)" + deep + "}"));
 }
 
 }  // namespace
