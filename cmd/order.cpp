@@ -72,7 +72,7 @@ Result<void> run_revoke(const OrderOptions& o) {
   bool refused = false;
   for (const auto& m : outcomes) {
     failed += m.ok ? 0 : 1;
-    refused = refused || (!m.ok && m.detail.find(": 403: ") != std::string::npos);
+    refused = refused || m.refused;
   }
   if (failed > 0) {
     return make_error(refused ? Errc::refused : Errc::unavailable,

@@ -106,7 +106,8 @@ Result<RegisterReport> register_order(const config::PoolConfig& pool, const std:
     auto r = send(c, "PUT", path, text, op);
     crypto::cleanse(text.data(), text.size());
     crypto::cleanse(body["share"].get_ptr<std::string*>()->data(), share.size());
-    report.members.push_back({member.id, r.has_value(), r ? "" : r.error().message});
+    report.members.push_back({member.id, r.has_value(), r ? "" : r.error().message,
+                              !r && r.error().code == Errc::refused});
     if (r) {
       accepted.push_back(static_cast<size_t>(i));
     } else {
@@ -135,7 +136,8 @@ std::vector<MemberOutcome> revoke_order(const config::PoolConfig& pool, const st
   for (const auto& member : pool.validators) {
     MemberClient c(member, kTimeoutMs, kTimeoutMs);
     auto r = send(c, "DELETE", "/v1/orders/" + order, "", op);
-    out.push_back({member.id, r.has_value(), r ? "" : r.error().message});
+    out.push_back({member.id, r.has_value(), r ? "" : r.error().message,
+                   !r && r.error().code == Errc::refused});
   }
   return out;
 }

@@ -23,7 +23,8 @@ struct Operator {
 struct MemberOutcome {
   std::string validator;
   bool ok = false;
-  std::string detail;  // the validator's words on failure
+  std::string detail;    // the validator's words on failure
+  bool refused = false;  // on failure: the validator answered no (4xx), not unreachable
 };
 
 struct RegisterReport {
