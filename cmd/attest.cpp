@@ -2,7 +2,6 @@
 // disk secret.
 #include <unistd.h>
 
-#include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -53,12 +52,9 @@ Result<void> run_attest_cmd(const AttestCmdOptions& o) {
   po.tcti = o.tcti;
   po.runtime_pcr = o.runtime_pcr;
   LEEA_ASSIGN_OR_RETURN(auto producer, tee::make_producer(*kind, po));
-  evidence::CollectOptions c;
-  c.root = o.root;
-  c.config_files = o.config_files;
-  c.pool_file = o.pool;
-  c.now = static_cast<int64_t>(std::time(nullptr));
-  LEEA_ASSIGN_OR_RETURN(auto collected, evidence::collect(c));
+  LEEA_ASSIGN_OR_RETURN(
+      auto collected,
+      evidence::collect({.root = o.root, .config_files = o.config_files, .pool_file = o.pool}));
   for (const auto& n : collected.notes) log::info("measure: {}", n);
   attest::AttestOptions a;
   a.log = std::move(collected.log);

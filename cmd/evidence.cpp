@@ -48,12 +48,9 @@ std::string table(const evidence::EventLog& log) {
 }
 
 Result<void> run_collect(const CollectCmdOptions& o) {
-  evidence::CollectOptions c;
-  c.root = o.root;
-  c.config_files = o.config_files;
-  c.pool_file = o.pool;
-  c.now = static_cast<int64_t>(std::time(nullptr));
-  LEEA_ASSIGN_OR_RETURN(auto collected, evidence::collect(c));
+  LEEA_ASSIGN_OR_RETURN(
+      auto collected,
+      evidence::collect({.root = o.root, .config_files = o.config_files, .pool_file = o.pool}));
   std::string notes;
   for (const auto& n : collected.notes) notes += "leea: note: " + n + "\n";
   LEEA_TRY(write_all(STDERR_FILENO, notes));

@@ -118,7 +118,9 @@ std::string rfc3339(int64_t t) {
 }
 
 void collect_time(const CollectOptions& o, Collection& out) {
-  out.log.events.push_back(internal::text_event("time", "time.wall_clock", rfc3339(o.now)));
+  out.log.events.push_back(
+      internal::text_event("time", "time.wall_clock",
+                           rfc3339(o.now.value_or(static_cast<int64_t>(std::time(nullptr))))));
   auto stat = internal::read_prefix(internal::under(o.root, "/proc/stat"), internal::kMaxProcFile);
   std::variant<std::string, Problem> boot = Problem{"absent"};
   if (const auto* read = std::get_if<std::string>(&stat)) {

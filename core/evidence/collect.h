@@ -74,6 +74,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,11 +88,11 @@ inline constexpr uint64_t kDefaultMaxFileBytes = uint64_t{64} << 20;
 struct CollectOptions {
   std::filesystem::path root = "/";  // prefix of every path read, except pool_file
   // Files measured as config.<path>: absolute paths on the measured system, read under root.
-  std::vector<std::string> config_files;
+  std::vector<std::string> config_files{};
   // The pool file, read where it is (not under root: it is the file this process trusts);
   // measured as config.<its absolute, normalized path>. Empty: none.
-  std::filesystem::path pool_file;
-  int64_t now = 0;                                 // wall clock, unix seconds (time.wall_clock)
+  std::filesystem::path pool_file{};
+  std::optional<int64_t> now{};  // wall clock, unix seconds (time.wall_clock); default: the clock
   uint64_t max_file_bytes = kDefaultMaxFileBytes;  // largest config or module file digested
 };
 
