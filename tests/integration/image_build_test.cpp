@@ -295,5 +295,143 @@ TEST_F(ImageBuildTar, RefusesACompressedOrEscapingArchive) {
   EXPECT_FALSE(fs::exists(dir_.path().parent_path() / "escape"));
 }
 
+// Archives that try to write, or link, outside the staging directory through an entry
+// that an earlier one made: each is refused at the entry named, leaves no image and no
+// staging directory, and nothing changes in `outside`, the directory they aim at.
+class ImageBuildHostileTar : public ImageBuildTar {
+ protected:
+  void SetUp() override {
+    ImageBuildTar::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    fs::create_directories(outside_);
+    write_file(outside_ / "secret", "secret\n");
+    fs::create_directories(tmp_);
+  }
+
+  // The archive `body` describes: Python calling add(name, type, data, **TarInfo fields),
+  // with OUT the absolute path of `outside`.
+  fs::path archive(const std::string& name, const std::string& body) {
+    write_file(dir_ / (name + ".py"),
+               "import io, sys, tarfile\n"
+               "OUT = sys.argv[2]\n"
+               "t = tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT)\n"
+               "def add(name, kind, data=b'', **kw):\n"
+               "    ti = tarfile.TarInfo(name)\n"
+               "    ti.type, ti.mode, ti.mtime, ti.size = kind, 0o644, 1600000000, len(data)\n"
+               "    for k, v in kw.items():\n"
+               "        setattr(ti, k, v)\n"
+               "    t.addfile(ti, io.BytesIO(data) if data else None)\n" +
+                   body + "t.close()\n");
+    const fs::path tar = dir_ / (name + ".tar");
+    auto r =
+        run({tool("python3"), (dir_ / (name + ".py")).string(), tar.string(), outside_.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return tar;
+  }
+
+  // Builds `tar` with the staging directory made under tmp_ and expects it refused with
+  // "<tar>: <entry>: <why>".
+  void expect_refused(const fs::path& tar, const std::string& entry, const std::string& why) {
+    SCOPED_TRACE(tar.filename().string());
+    const fs::path out = dir_ / (tar.stem().string() + ".raw");
+    auto r = run({"/usr/bin/env", "TMPDIR=" + tmp_.string(),
+                  "SOURCE_DATE_EPOCH=" + std::to_string(kEpoch), LEEA_BINARY, "image", "build",
+                  "--from", tar.string(), "-o", out.string(), "--label", "rootfs"});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_EQ(r.err,
+              "leea: error: image build: " + tar.string() + ": " + entry + ": " + why + "\n");
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_TRUE(fs::is_empty(tmp_)) << "the staging directory is left behind";
+    expect_outside_untouched();
+  }
+
+  void expect_outside_untouched() {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(outside_)) {
+      names.push_back(e.path().filename().string());
+    }
+    EXPECT_EQ(names, std::vector<std::string>{"secret"});
+    EXPECT_EQ(read_file(outside_ / "secret"), "secret\n");
+    EXPECT_EQ(fs::hard_link_count(outside_ / "secret"), 1u);
+  }
+
+  const fs::path outside_ = dir_ / "outside";
+  const fs::path tmp_ = dir_ / "tmp";
+};
+
+TEST_F(ImageBuildHostileTar, NothingIsWrittenThroughASymlinkedParent) {
+  // An absolute and a relative symlink to `outside` (the stage is tmp_/leea-image-XXXXXX),
+  // then a file, a directory and a deeper file under it.
+  expect_refused(archive("abs_file",
+                         "add('x', tarfile.SYMTYPE, linkname=OUT)\n"
+                         "add('x/evil', tarfile.REGTYPE, b'pwned\\n')\n"),
+                 "x/evil", "a parent is not a directory");
+  expect_refused(archive("rel_file",
+                         "add('./x', tarfile.SYMTYPE, linkname='../../outside')\n"
+                         "add('./x/evil', tarfile.REGTYPE, b'pwned\\n')\n"),
+                 "./x/evil", "a parent is not a directory");
+  expect_refused(archive("abs_dir",
+                         "add('x', tarfile.SYMTYPE, linkname=OUT)\n"
+                         "add('x/sub', tarfile.DIRTYPE)\n"),
+                 "x/sub/", "a parent is not a directory");
+  expect_refused(archive("deep",
+                         "add('a/x', tarfile.SYMTYPE, linkname=OUT)\n"
+                         "add('a/x/sub/evil', tarfile.REGTYPE, b'pwned\\n')\n"),
+                 "a/x/sub/evil", "a parent is not a directory");
+  // A regular file is no parent directory either.
+  expect_refused(archive("file_parent",
+                         "add('f', tarfile.REGTYPE, b'f\\n')\n"
+                         "add('f/g', tarfile.REGTYPE, b'g\\n')\n"),
+                 "f/g", "a parent is not a directory");
+}
+
+TEST_F(ImageBuildHostileTar, NoEntryReplacesADirectory) {
+  expect_refused(archive("by_file",
+                         "add('d', tarfile.DIRTYPE)\n"
+                         "add('d/f', tarfile.REGTYPE, b'f\\n')\n"
+                         "add('d', tarfile.REGTYPE, b'x\\n')\n"),
+                 "d", "replaces a directory");
+  // A symlink in a directory's place would turn the later d/evil outward.
+  expect_refused(archive("by_symlink",
+                         "add('d', tarfile.DIRTYPE)\n"
+                         "add('d', tarfile.SYMTYPE, linkname=OUT)\n"
+                         "add('d/evil', tarfile.REGTYPE, b'pwned\\n')\n"),
+                 "d", "replaces a directory");
+  expect_refused(archive("by_link",
+                         "add('f', tarfile.REGTYPE, b'f\\n')\n"
+                         "add('d', tarfile.DIRTYPE)\n"
+                         "add('d', tarfile.LNKTYPE, linkname='f')\n"),
+                 "d", "replaces a directory");
+}
+
+TEST_F(ImageBuildHostileTar, HardLinksOnlyToRegularFilesAlreadyInTheArchive) {
+  const std::string why = "hard link to a missing or non-regular file";
+  expect_refused(archive("missing", "add('h', tarfile.LNKTYPE, linkname='nothere')\n"), "h", why);
+  // The target comes later in the archive: missing when the link is made.
+  expect_refused(archive("forward",
+                         "add('h', tarfile.LNKTYPE, linkname='f')\n"
+                         "add('f', tarfile.REGTYPE, b'f\\n')\n"),
+                 "h", why);
+  // A host file reached through a symlinked parent is not in the archive.
+  expect_refused(archive("through_symlink",
+                         "add('x', tarfile.SYMTYPE, linkname=OUT)\n"
+                         "add('h', tarfile.LNKTYPE, linkname='x/secret')\n"),
+                 "h", why);
+  expect_refused(archive("to_dir",
+                         "add('d', tarfile.DIRTYPE)\n"
+                         "add('h', tarfile.LNKTYPE, linkname='d')\n"),
+                 "h", why);
+  expect_refused(archive("to_symlink",
+                         "add('s', tarfile.SYMTYPE, linkname=OUT + '/secret')\n"
+                         "add('h', tarfile.LNKTYPE, linkname='s')\n"),
+                 "h", why);
+  // A file replaced by a symlink is no longer a regular file.
+  expect_refused(archive("replaced",
+                         "add('f', tarfile.REGTYPE, b'f\\n')\n"
+                         "add('f', tarfile.SYMTYPE, linkname=OUT + '/secret')\n"
+                         "add('h', tarfile.LNKTYPE, linkname='f')\n"),
+                 "h", why);
+}
+
 }  // namespace
 }  // namespace leea::test
