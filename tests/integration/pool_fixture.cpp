@@ -100,7 +100,8 @@ void Pool::start(int i) {
                     "/validator.yaml' </dev/null >/dev/null 2>>'" + vdir +
                     "/serve.log' & echo $! > '" + vdir + "/pid'";
   run({"/bin/sh", "-c", cmd});
-  for (int t = 0; t < 100; ++t) {
+  // Up to 20 s: a loaded CI machine can take seconds to start a process.
+  for (int t = 0; t < 400; ++t) {
     if (call(static_cast<size_t>(i - 1), "GET", "/healthz").status == 200) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
