@@ -16,11 +16,11 @@
 #include "core/config/order.h"
 #include "core/evidence/collect.h"
 #include "core/tee/snp/verify.h"
-#include "core/tee/tdx/collateral.h"
 #include "core/tee/tdx/verify.h"
 #include "core/tee/tpm/quote.h"
 #include "core/util/encoding.h"
 #include "core/util/files.h"
+#include "core/util/time.h"
 
 namespace leea::cmd {
 namespace {
@@ -100,7 +100,7 @@ Result<std::vector<uint8_t>> read_input(const std::string& path, const char* fla
 
 Result<int64_t> verification_time(const std::string& at) {
   if (at.empty()) return static_cast<int64_t>(std::time(nullptr));
-  auto t = tee::tdx::parse_rfc3339(at);
+  auto t = parse_rfc3339(at);
   if (!t) {
     return make_error(
         Errc::usage, "--at '" + at + "' is not an RFC 3339 time such as " + "2025-06-01T00:00:00Z");

@@ -7,6 +7,7 @@
 #include "core/crypto/digest.h"
 #include "core/evidence/collect_internal.h"
 #include "core/util/encoding.h"
+#include "core/util/time.h"
 
 namespace leea::evidence {
 namespace {
@@ -108,19 +109,10 @@ Result<void> collect_tpm(const CollectOptions& o, Collection& out) {
   return {};
 }
 
-std::string rfc3339(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  if (::gmtime_r(&tt, &tm) == nullptr) return "out of range";
-  char buf[32];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(buf, n);
-}
-
 void collect_time(const CollectOptions& o, Collection& out) {
-  out.log.events.push_back(
-      internal::text_event("time", "time.wall_clock",
-                           rfc3339(o.now.value_or(static_cast<int64_t>(std::time(nullptr))))));
+  out.log.events.push_back(internal::text_event(
+      "time", "time.wall_clock",
+      format_rfc3339(o.now.value_or(static_cast<int64_t>(std::time(nullptr))))));
   auto stat = internal::read_prefix(internal::under(o.root, "/proc/stat"), internal::kMaxProcFile);
   std::variant<std::string, Problem> boot = Problem{"absent"};
   if (const auto* read = std::get_if<std::string>(&stat)) {
@@ -131,7 +123,7 @@ void collect_time(const CollectOptions& o, Collection& out) {
       bool ok =
           !digits.empty() && digits.size() <= 12 &&
           std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-      boot = ok ? std::variant<std::string, Problem>(rfc3339(std::stoll(digits)))
+      boot = ok ? std::variant<std::string, Problem>(format_rfc3339(std::stoll(digits)))
                 : Problem{"btime is not a number"};
     }
   } else {

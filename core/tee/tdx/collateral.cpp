@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/tee/tdx/collateral_json_internal.h"
+#include "core/util/time.h"
 
 namespace leea::tee::tdx {
 namespace {

@@ -105,7 +105,4 @@ Result<TcbEvaluation> evaluate_tcb(std::string_view tcb_info_text, const PckExte
 Result<TcbStatus> evaluate_qe_identity(std::string_view identity_text, const QeReport& qe,
                                        DocumentValidity* validity = nullptr);
 
-// "2025-06-19T10:16:03Z" (RFC 3339, UTC, optional fractional seconds) to Unix seconds.
-std::optional<int64_t> parse_rfc3339(std::string_view text);
-
 }  // namespace leea::tee::tdx

@@ -100,43 +100,6 @@ std::optional<TcbStatus> parse_tcb_status(std::string_view name) {
 
 TcbStatus TcbEvaluation::overall() const { return module ? std::max(platform, *module) : platform; }
 
-std::optional<int64_t> parse_rfc3339(std::string_view t) {
-  // YYYY-MM-DDTHH:MM:SS[.fff]Z
-  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') ||
-      t[13] != ':' || t[16] != ':' || (t.back() != 'Z' && t.back() != 'z')) {
-    return std::nullopt;
-  }
-  auto digits = [&](size_t pos, size_t n) -> std::optional<int> {
-    int v = 0;
-    for (size_t i = pos; i < pos + n; ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(t[i]))) return std::nullopt;
-      v = v * 10 + (t[i] - '0');
-    }
-    return v;
-  };
-  auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2),
-       s = digits(17, 2);
-  if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
-      *mi > 59 || *s > 60) {
-    return std::nullopt;
-  }
-  std::string_view frac = t.substr(19, t.size() - 20);
-  if (!frac.empty() &&
-      (frac[0] != '.' || frac.size() < 2 || !std::all_of(frac.begin() + 1, frac.end(), [](char c) {
-         return std::isdigit(static_cast<unsigned char>(c));
-       }))) {
-    return std::nullopt;
-  }
-  struct tm tm {};
-  tm.tm_year = *y - 1900;
-  tm.tm_mon = *mo - 1;
-  tm.tm_mday = *d;
-  tm.tm_hour = *h;
-  tm.tm_min = *mi;
-  tm.tm_sec = *s;
-  return static_cast<int64_t>(timegm(&tm));
-}
-
 Result<SignedDocument> parse_pcs_response(std::string_view text, std::string_view key,
                                           std::string_view source) {
   LEEA_ASSIGN_OR_RETURN(json j, parse_json(text, source));

@@ -7,20 +7,12 @@
 #include "core/tee/tdx/pck_extension.h"
 #include "core/tee/tdx/verify_internal.h"
 #include "core/util/encoding.h"
+#include "core/util/time.h"
 
 namespace leea::tee::tdx::internal {
 namespace {
 
 constexpr std::string_view kTcbSignerCn = "Intel SGX TCB Signing";
-
-std::string date_text(int64_t t) {
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm {};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Both issues of the Intel SGX TCB Signing certificate, parsed once: they are constants.
 Result<const std::vector<crypto::Certificate>*> pinned_tcb_signers() {
@@ -82,10 +74,10 @@ Result<void> verify_document(const SignedDocument& doc, int64_t now) {
 
 Result<void> fresh(const DocumentValidity& d, int64_t now) {
   if (now < d.issue_date) {
-    return make_error(Errc::refused, "issued " + date_text(d.issue_date) + ", after the time");
+    return make_error(Errc::refused, "issued " + format_rfc3339(d.issue_date) + ", after the time");
   }
   if (now > d.next_update) {
-    return make_error(Errc::refused, "expired at nextUpdate " + date_text(d.next_update));
+    return make_error(Errc::refused, "expired at nextUpdate " + format_rfc3339(d.next_update));
   }
   return {};
 }
