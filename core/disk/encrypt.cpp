@@ -31,32 +31,6 @@ constexpr size_t kChunk = size_t{1} << 20;
 // iv_large_sectors), so sector s of size S has IV s·S/512.
 constexpr uint64_t kIvUnit = 512;
 
-Result<void> pread_full(int fd, std::span<uint8_t> buf, uint64_t off, size_t* got) {
-  size_t done = 0;
-  while (done < buf.size()) {
-    ssize_t n = ::pread(fd, buf.data() + done, buf.size() - done, static_cast<off_t>(off + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno_error("reading the input", errno);
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  *got = done;
-  return {};
-}
-
-Result<void> pwrite_full(int fd, std::span<const uint8_t> buf, uint64_t off,
-                         const std::string& name) {
-  size_t done = 0;
-  while (done < buf.size()) {
-    ssize_t n = ::pwrite(fd, buf.data() + done, buf.size() - done, static_cast<off_t>(off + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno_error(name, errno);
-    if (n == 0) return make_error(Errc::io, name + ": write made no progress");
-    done += static_cast<size_t>(n);
-  }
-  return {};
-}
-
 // Sizes the image up front and checks that the file system has room for it, so that a full
 // disk (or a file size limit) is found before any encryption. The file stays sparse: blocks
 // are allocated by the writes, whose errors are still checked (quotas, compression and
@@ -110,8 +84,8 @@ Result<void> encrypt_chunks(Job& job) {
     if (off >= job.payload_bytes) break;
     size_t len = static_cast<size_t>(std::min<uint64_t>(kChunk, job.payload_bytes - off));
     size_t want = static_cast<size_t>(std::min<uint64_t>(len, job.input_bytes - off));
-    size_t got = 0;
-    LEEA_TRY(pread_full(job.in_fd, std::span(buf.data(), want), off, &got));
+    LEEA_ASSIGN_OR_RETURN(
+        size_t got, pread_full(job.in_fd, std::span(buf.data(), want), off, "reading the input"));
     if (got != want) {
       return make_error(Errc::io, "the input shrank while it was read");
     }
@@ -120,7 +94,7 @@ Result<void> encrypt_chunks(Job& job) {
     LEEA_TRY(cipher.process(std::span(buf.data(), len), job.sector_size, off / kIvUnit,
                             job.sector_size / kIvUnit));
     LEEA_TRY(
-        pwrite_full(job.out_fd, std::span(buf.data(), len), job.data_offset + off, job.out_name));
+        pwrite_all(job.out_fd, std::span(buf.data(), len), job.data_offset + off, job.out_name));
     job.done += len;
   }
   return {};

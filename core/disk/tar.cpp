@@ -64,18 +64,6 @@ Result<uint64_t> number(std::span<const uint8_t, kTarBlock> b, Field f, std::str
   return v;
 }
 
-Result<size_t> pread_all(int fd, std::span<uint8_t> buf, uint64_t off, const std::string& name) {
-  size_t done = 0;
-  while (done < buf.size()) {
-    ssize_t n = ::pread(fd, buf.data() + done, buf.size() - done, static_cast<off_t>(off + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno_error(name, errno);
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  return done;
-}
-
 std::string compression_of(std::span<const uint8_t> b) {
   if (b.size() >= 2 && b[0] == 0x1f && b[1] == 0x8b) return "gzip";
   if (b.size() >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) return "zstd";
@@ -199,7 +187,7 @@ Result<TarListing> read_tar(int fd, const std::string& name) {
   std::optional<std::string> gnu_name, gnu_link;
   for (size_t n = 1;; ++n) {
     const std::string where = name + ": entry " + std::to_string(n);
-    LEEA_ASSIGN_OR_RETURN(size_t got, pread_all(fd, block, off, name));
+    LEEA_ASSIGN_OR_RETURN(size_t got, pread_full(fd, block, off, name));
     if (off == 0) {
       std::string c = compression_of(std::span(block.data(), got));
       if (!c.empty()) {
@@ -218,8 +206,8 @@ Result<TarListing> read_tar(int fd, const std::string& name) {
       if (e.size > kMaxMeta) return bad(where, "size", "extended header too large");
       std::string data(e.size, '\0');
       LEEA_ASSIGN_OR_RETURN(
-          size_t d, pread_all(fd, std::span(reinterpret_cast<uint8_t*>(data.data()), data.size()),
-                              off, name));
+          size_t d, pread_full(fd, std::span(reinterpret_cast<uint8_t*>(data.data()), data.size()),
+                               off, name));
       if (d != data.size()) return bad(where, "data", "truncated");
       off += data_blocks;
       if (e.type == 'x') LEEA_TRY(parse_pax_records(data, where, &next));

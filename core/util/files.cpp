@@ -26,6 +26,32 @@ Result<int> open_readable(const std::string& path, struct stat* st) {
   return fd;
 }
 
+Result<size_t> pread_full(int fd, std::span<uint8_t> buf, uint64_t offset, std::string_view what) {
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_error(what, errno);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got;
+}
+
+Result<void> pwrite_all(int fd, std::span<const uint8_t> data, uint64_t offset,
+                        std::string_view what) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n =
+        ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_error(what, errno);
+    if (n == 0) return make_error(Errc::io, std::string(what) + ": write made no progress");
+    done += static_cast<size_t>(n);
+  }
+  return {};
+}
+
 Result<size_t> read_full(int fd, std::span<uint8_t> buf) {
   size_t got = 0;
   while (got < buf.size()) {

@@ -32,6 +32,12 @@ Result<size_t> read_full(int fd, std::span<uint8_t> buf);
 Result<void> write_all(int fd, std::span<const uint8_t> data);
 Result<void> write_all(int fd, std::string_view data);
 
+// The same at a file offset (pread/pwrite), for descriptors shared between threads. Errors
+// are Errc::io "<what>: <reason>". pread_full returns fewer bytes only at end of file.
+Result<size_t> pread_full(int fd, std::span<uint8_t> buf, uint64_t offset, std::string_view what);
+Result<void> pwrite_all(int fd, std::span<const uint8_t> data, uint64_t offset,
+                        std::string_view what);
+
 // Succeeds when an AtomicFile may write path: it does not exist, or it is a regular file
 // and replace is set. Otherwise Errc::io: "<path>: already exists (use --force to replace)"
 // for a regular file, "<path>: not a regular file; refusing to replace it" for anything

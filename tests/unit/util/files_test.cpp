@@ -33,6 +33,26 @@ unsigned mode_of(const fs::path& p) {
   return st.st_mode & 07777;
 }
 
+TEST(PositionalIo, WritesAndReadsAtOffsetsAndStopsAtEndOfFile) {
+  test::TempDir dir;
+  auto path = (dir / "f").string();
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  std::vector<uint8_t> data(100000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7);
+  ASSERT_TRUE(pwrite_all(fd, data, 4096, "f"));
+  std::vector<uint8_t> back(data.size() + 10);  // asks for more than the file holds
+  auto got = pread_full(fd, back, 4096, "f");
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(*got, data.size());
+  EXPECT_TRUE(std::equal(data.begin(), data.end(), back.begin()));
+  ::close(fd);
+  auto bad = pread_full(fd, back, 0, "closed");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "closed: Bad file descriptor");
+  EXPECT_EQ(pwrite_all(fd, data, 0, "closed").error().message, "closed: Bad file descriptor");
+}
+
 TEST(AtomicFile, UncommittedLeavesNoFileAndNoTemporary) {
   test::TempDir dir;
   {
