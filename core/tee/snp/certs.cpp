@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "core/tee/snp/amd_roots_internal.h"
+#include "core/tee/snp/launch_internal.h"
 #include "core/util/encoding.h"
 
 namespace leea::tee::snp {
@@ -64,11 +65,6 @@ std::array<uint8_t, 16> efi_order(std::array<uint8_t, 16> g) {
   std::reverse(g.begin() + 4, g.begin() + 6);
   std::reverse(g.begin() + 6, g.begin() + 8);
   return g;
-}
-
-uint32_t le32(std::span<const uint8_t> b, size_t at) {
-  return static_cast<uint32_t>(b[at]) | static_cast<uint32_t>(b[at + 1]) << 8 |
-         static_cast<uint32_t>(b[at + 2]) << 16 | static_cast<uint32_t>(b[at + 3]) << 24;
 }
 
 void put_le32(std::vector<uint8_t>& out, uint32_t v) {
@@ -186,8 +182,8 @@ Result<std::vector<CertTableEntry>> parse_cert_table(std::span<const uint8_t> t)
   }
   const size_t headers_end = at + kEntry;
   for (size_t i = 0; i < entries.size(); ++i) {
-    uint32_t offset = le32(t, i * kEntry + 16);
-    uint32_t length = le32(t, i * kEntry + 20);
+    uint32_t offset = internal::get_le32(t, i * kEntry + 16);
+    uint32_t length = internal::get_le32(t, i * kEntry + 20);
     if (offset < headers_end || offset > t.size() || length > t.size() - offset) {
       return bad("entry " + std::to_string(i) + " points outside the table");
     }

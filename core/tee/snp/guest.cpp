@@ -13,6 +13,7 @@
 
 #include "core/crypto/random.h"
 #include "core/tee/snp/certs.h"
+#include "core/tee/snp/launch_internal.h"
 #include "core/tee/snp/report.h"
 #include "core/tee/snp/verify.h"
 #include "core/util/encoding.h"
@@ -172,12 +173,8 @@ Result<std::vector<uint8_t>> report_from_response(std::span<const uint8_t> rsp) 
   if (rsp.size() < kHeader) {
     return make_error(Errc::invalid_data, "MSG_REPORT_RSP: shorter than its header");
   }
-  auto le32 = [&rsp](size_t at) {
-    return static_cast<uint32_t>(rsp[at]) | static_cast<uint32_t>(rsp[at + 1]) << 8 |
-           static_cast<uint32_t>(rsp[at + 2]) << 16 | static_cast<uint32_t>(rsp[at + 3]) << 24;
-  };
-  uint32_t status = le32(0);
-  uint32_t size = le32(4);
+  uint32_t status = internal::get_le32(rsp, 0);
+  uint32_t size = internal::get_le32(rsp, 4);
   if (status != 0) {
     return make_error(Errc::unavailable, "MSG_REPORT_RSP: status " + std::to_string(status));
   }

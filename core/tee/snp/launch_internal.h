@@ -1,4 +1,5 @@
-// Little-endian field access for the SEV-SNP launch-measurement code (launch_*.cpp only).
+// Little-endian field access for the SEV-SNP code of core/tee/snp (reports, certificate
+// tables, guest requests and the launch measurement).
 //
 // Every caller checks bounds before calling: these helpers index within the given span
 // and assert the access fits. Pure and thread-safe.
@@ -28,6 +29,13 @@ inline uint64_t get_le(std::span<const uint8_t> in, size_t offset, size_t width)
     v |= uint64_t{in[offset + i]} << (8 * i);
   }
   return v;
+}
+
+inline uint32_t get_le32(std::span<const uint8_t> in, size_t offset) {
+  return static_cast<uint32_t>(get_le(in, offset, 4));
+}
+inline uint64_t get_le64(std::span<const uint8_t> in, size_t offset) {
+  return get_le(in, offset, 8);
 }
 
 // A GUID in the byte order firmware stores it (EFI_GUID: the first three fields little-endian).

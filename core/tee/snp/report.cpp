@@ -3,26 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/tee/snp/launch_internal.h"
 #include "core/util/encoding.h"
 
 namespace leea::tee::snp {
 namespace {
-
-uint32_t le32(std::span<const uint8_t> b, size_t at) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < 4; ++i) {
-    v |= static_cast<uint32_t>(b[at + i]) << (8 * i);
-  }
-  return v;
-}
-
-uint64_t le64(std::span<const uint8_t> b, size_t at) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    v |= static_cast<uint64_t>(b[at + i]) << (8 * i);
-  }
-  return v;
-}
 
 template <size_t N>
 std::array<uint8_t, N> take(std::span<const uint8_t> b, size_t at) {
@@ -191,7 +176,7 @@ Result<Report> parse_report(std::span<const uint8_t> b, bool turin_layout_hint) 
                                               ", expected " + std::to_string(kReportSize));
   }
   Report r;
-  r.version = le32(b, 0x00);
+  r.version = internal::get_le32(b, 0x00);
   if (r.version != 2 && r.version != 3 && r.version != 5) {
     return make_error(Errc::invalid_data, "SEV-SNP report: unknown version " +
                                               std::to_string(r.version) + " (known: 2, 3, 5)");
@@ -209,7 +194,7 @@ Result<Report> parse_report(std::span<const uint8_t> b, bool turin_layout_hint) 
   for (const auto& region : reserved) {
     LEEA_TRY(check_zero(b, region));
   }
-  r.flags = le32(b, 0x48);
+  r.flags = internal::get_le32(b, 0x48);
   if ((r.flags >> 5) != 0) {
     return make_error(Errc::invalid_data, "SEV-SNP report: reserved FLAGS bits 31:5 are set");
   }
@@ -223,14 +208,14 @@ Result<Report> parse_report(std::span<const uint8_t> b, bool turin_layout_hint) 
     r.product = product_from_cpuid(*r.cpuid_family, *r.cpuid_model);
   }
   const bool turin = has_cpuid ? *r.cpuid_family >= 0x1A : turin_layout_hint;
-  r.guest_svn = le32(b, 0x04);
-  r.policy = decode_policy(le64(b, 0x08));
+  r.guest_svn = internal::get_le32(b, 0x04);
+  r.policy = decode_policy(internal::get_le64(b, 0x08));
   r.family_id = take<16>(b, 0x10);
   r.image_id = take<16>(b, 0x20);
-  r.vmpl = le32(b, 0x30);
-  r.signature_algo = le32(b, 0x34);
-  r.current_tcb = decode_tcb(le64(b, 0x38), turin);
-  r.platform_info = le64(b, 0x40);
+  r.vmpl = internal::get_le32(b, 0x30);
+  r.signature_algo = internal::get_le32(b, 0x34);
+  r.current_tcb = decode_tcb(internal::get_le64(b, 0x38), turin);
+  r.platform_info = internal::get_le64(b, 0x40);
   r.report_data = take<64>(b, 0x50);
   r.measurement = take<48>(b, 0x90);
   r.host_data = take<32>(b, 0xC0);
@@ -238,19 +223,19 @@ Result<Report> parse_report(std::span<const uint8_t> b, bool turin_layout_hint) 
   r.author_key_digest = take<48>(b, 0x110);
   r.report_id = take<32>(b, 0x140);
   r.report_id_ma = take<32>(b, 0x160);
-  r.reported_tcb = decode_tcb(le64(b, 0x180), turin);
+  r.reported_tcb = decode_tcb(internal::get_le64(b, 0x180), turin);
   r.chip_id = take<64>(b, 0x1A0);
-  r.committed_tcb = decode_tcb(le64(b, 0x1E0), turin);
+  r.committed_tcb = decode_tcb(internal::get_le64(b, 0x1E0), turin);
   r.current_build = b[0x1E8];
   r.current_minor = b[0x1E9];
   r.current_major = b[0x1EA];
   r.committed_build = b[0x1EC];
   r.committed_minor = b[0x1ED];
   r.committed_major = b[0x1EE];
-  r.launch_tcb = decode_tcb(le64(b, 0x1F0), turin);
+  r.launch_tcb = decode_tcb(internal::get_le64(b, 0x1F0), turin);
   if (has_mit) {
-    r.launch_mit_vector = le64(b, 0x1F8);
-    r.current_mit_vector = le64(b, 0x200);
+    r.launch_mit_vector = internal::get_le64(b, 0x1F8);
+    r.current_mit_vector = internal::get_le64(b, 0x200);
   }
   LEEA_ASSIGN_OR_RETURN(r.sig_r, sig_component(b, 0x2A0, "SIGNATURE.R"));
   LEEA_ASSIGN_OR_RETURN(r.sig_s, sig_component(b, 0x2E8, "SIGNATURE.S"));
