@@ -148,15 +148,6 @@ AutoSize auto_size(const std::vector<Entry>& entries) {
   return {(est + kMiB - 1) / kMiB * kMiB, inodes};
 }
 
-std::string sha256_of_fd_path(const std::string& path, Result<void>* r) {
-  auto d = file_digest(path);
-  if (!d) {
-    *r = d.error();
-    return "";
-  }
-  return *d;
-}
-
 }  // namespace
 
 Result<std::optional<int64_t>> parse_source_date_epoch(const char* v) {
@@ -326,9 +317,7 @@ Result<BuildReport> build_ext4(const BuildOptions& o) {
       return make_error(Errc::io, "debugfs (setting owners, modes and times) failed: " + line);
     }
   }
-  Result<void> read_ok;
-  std::string image_digest = sha256_of_fd_path(dev, &read_ok);
-  LEEA_TRY(read_ok);
+  LEEA_ASSIGN_OR_RETURN(std::string image_digest, file_digest(dev));
   LEEA_TRY(out.commit());
   BuildReport report;
   report.size = size;
