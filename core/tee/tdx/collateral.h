@@ -49,7 +49,9 @@ struct Collateral {
   std::optional<SignedDocument> qe_identity;
   std::optional<std::vector<uint8_t>> pck_crl;   // DER
   std::optional<std::vector<uint8_t>> root_crl;  // DER
-  std::string pck_crl_issuer_chain_pem;          // may be empty: the quote's PCK chain is used
+  // Read for completeness, not used: the PCK CRL is checked against the PCK CA certificate
+  // of the quote's own chain, which is itself checked up to the pinned Intel root.
+  std::string pck_crl_issuer_chain_pem;
 };
 
 // Reads a collateral directory (layout above), or a single QuoteCollateralV3 JSON file (what
