@@ -197,6 +197,9 @@ net::Response Service::put_order(const net::Request& r) {
   std::string manifest = string_member(*body, "manifest");
   auto op_key = std::find_if(m.operators.begin(), m.operators.end(),
                              [&](const auto& o) { return o.id == op->operator_id; });
+  if (op_key == m.operators.end()) {  // verify_operator_request found it; never trust that here
+    return done(refuse(403, "operator", "unknown operator"), "operator");
+  }
   auto parsed = attest::verify_manifest(manifest, op_key->key);
   if (!parsed) return done(refuse(400, "manifest", parsed.error().message), "manifest");
   if (parsed->order != order_id) {
