@@ -14,41 +14,17 @@ namespace {
 
 constexpr size_t kCredentialSize = 32;
 
-std::optional<crypto::DigestAlg> digest_alg(uint16_t hash) {
-  if (hash == alg::sha256) return crypto::DigestAlg::sha256;
-  if (hash == alg::sha384) return crypto::DigestAlg::sha384;
-  if (hash == alg::sha512) return crypto::DigestAlg::sha512;
-  return std::nullopt;
-}
-
-std::vector<uint8_t> padded(std::span<const uint8_t> v, size_t n) {
-  std::vector<uint8_t> out(n > v.size() ? n - v.size() : 0, 0);
-  out.insert(out.end(), v.begin(), v.end());
-  return out;
-}
-
 // The seed and its encrypted form for an ECC EK (Part 1 §C.6.4, ECDH + KDFe).
 Result<std::pair<crypto::SecretBytes, std::vector<uint8_t>>> ecc_seed(const Public& ek,
                                                                       crypto::DigestAlg h) {
-  crypto::KeyType type;
-  size_t n = 0;
-  if (ek.curve == kEccNistP256) {
-    type = crypto::KeyType::p256;
-    n = 32;
-  } else if (ek.curve == kEccNistP384) {
-    type = crypto::KeyType::p384;
-    n = 48;
-  } else {
-    return make_error(Errc::invalid_argument, "EK curve is not NIST P-256 or P-384");
-  }
-  std::vector<uint8_t> point{0x04};
-  auto x = padded(ek.ecc_x, n);
-  auto y = padded(ek.ecc_y, n);
-  point.insert(point.end(), x.begin(), x.end());
-  point.insert(point.end(), y.begin(), y.end());
-  LEEA_ASSIGN_OR_RETURN(auto ek_key, crypto::PublicKey::from_raw(type, point));
+  auto ek_key = ek.ecc_key();
+  if (!ek_key) return make_error(Errc::invalid_argument, "EK: " + ek_key.error().message);
+  const crypto::KeyType type = ek_key->type();
+  const auto ek_raw = ek_key->raw();  // 04 ‖ X ‖ Y
+  const size_t n = (ek_raw.size() - 1) / 2;
+  std::span<const uint8_t> x(ek_raw.data() + 1, n);
   LEEA_ASSIGN_OR_RETURN(auto eph, crypto::PrivateKey::generate(type));
-  LEEA_ASSIGN_OR_RETURN(crypto::SecretBytes z, eph.derive_shared_secret(ek_key));
+  LEEA_ASSIGN_OR_RETURN(crypto::SecretBytes z, eph.derive_shared_secret(*ek_key));
   auto eph_raw = eph.public_key().raw();  // 04 ‖ X ‖ Y
   std::span<const uint8_t> ex(eph_raw.data() + 1, n);
   std::span<const uint8_t> ey(eph_raw.data() + 1 + n, n);
@@ -78,8 +54,7 @@ Result<Credential> make_credential(const Public& ek, std::span<const uint8_t> ak
   Credential out;
   if (ek.type == alg::rsa) {
     LEEA_ASSIGN_OR_RETURN(seed, crypto::random_secret(hsize));
-    uint32_t e = ek.rsa_exponent == 0 ? 65537 : ek.rsa_exponent;
-    LEEA_ASSIGN_OR_RETURN(auto key, crypto::RsaPublicKey::from_components(ek.rsa_modulus, e));
+    LEEA_ASSIGN_OR_RETURN(auto key, ek.rsa_key());
     static constexpr uint8_t kLabel[] = {'I', 'D', 'E', 'N', 'T', 'I', 'T', 'Y', 0};
     LEEA_ASSIGN_OR_RETURN(auto enc, key.encrypt_oaep(*h, kLabel, seed));
     out.secret = tpm2b(enc);
@@ -120,37 +95,25 @@ Result<void> same_key(const Public& ek, const crypto::Certificate& cert) {
   if (ek.type == alg::rsa) {
     auto certified = crypto::RsaPublicKey::from_certificate(cert);
     if (!certified) return ek_cert_refused(certified.error().message + ", but the EK is");
-    uint32_t e = ek.rsa_exponent == 0 ? 65537 : ek.rsa_exponent;
-    auto key = crypto::RsaPublicKey::from_components(ek.rsa_modulus, e);
+    auto key = ek.rsa_key();
     if (!key) return ek_cert_refused("EK public: " + key.error().message);
     if (!(*key == *certified)) return ek_cert_refused("certifies another RSA key than this EK");
     return {};
   }
-  crypto::KeyType type;
-  size_t n = 0;
-  if (ek.type == alg::ecc && ek.curve == kEccNistP256) {
-    type = crypto::KeyType::p256;
-    n = 32;
-  } else if (ek.type == alg::ecc && ek.curve == kEccNistP384) {
-    type = crypto::KeyType::p384;
-    n = 48;
-  } else {
+  if (ek.type != alg::ecc || (ek.curve != kEccNistP256 && ek.curve != kEccNistP384)) {
     return ek_cert_refused("the EK is neither RSA nor ECC P-256/P-384");
   }
   auto certified = cert.public_key();
   if (!certified) return ek_cert_refused("public key: " + certified.error().message);
-  if (certified->type() != type) {
+  if (certified->type() !=
+      (ek.curve == kEccNistP256 ? crypto::KeyType::p256 : crypto::KeyType::p384)) {
     return ek_cert_refused("certifies a key of another type or curve than this EK");
   }
-  if (ek.ecc_x.size() > n || ek.ecc_y.size() > n) {
-    return ek_cert_refused("EK public: coordinate longer than the curve");
+  // An EK point that is not even on the curve is not the certified one either.
+  auto key = ek.ecc_key();
+  if (!key || certified->raw() != key->raw()) {
+    return ek_cert_refused("certifies another ECC key than this EK");
   }
-  std::vector<uint8_t> point{0x04};
-  auto x = padded(ek.ecc_x, n);
-  auto y = padded(ek.ecc_y, n);
-  point.insert(point.end(), x.begin(), x.end());
-  point.insert(point.end(), y.begin(), y.end());
-  if (certified->raw() != point) return ek_cert_refused("certifies another ECC key than this EK");
   return {};
 }
 

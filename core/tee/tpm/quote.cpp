@@ -18,19 +18,6 @@ constexpr size_t kMaxPcrFile = 64 * 1024;
 constexpr int kMaxPcrIndex = 23;
 constexpr int kBootPcrs = 10;  // sha256 PCRs 0-9: firmware, boot loader, kernel
 
-std::optional<crypto::DigestAlg> digest_alg(uint16_t hash) {
-  switch (hash) {
-    case alg::sha256:
-      return crypto::DigestAlg::sha256;
-    case alg::sha384:
-      return crypto::DigestAlg::sha384;
-    case alg::sha512:
-      return crypto::DigestAlg::sha512;
-    default:
-      return std::nullopt;
-  }
-}
-
 std::optional<uint16_t> bank_by_name(std::string_view name) {
   for (uint16_t a : {alg::sha1, alg::sha256, alg::sha384, alg::sha512}) {
     if (alg_name(a) == name) return a;
@@ -61,39 +48,27 @@ Result<void> verify_signature(const Public& ak, const Signature& sig,
     if (sig.alg != alg::rsassa && sig.alg != alg::rsapss) {
       return make_error(Errc::refused, alg_name(sig.alg) + " signature from an RSA key");
     }
-    uint32_t e = ak.rsa_exponent == 0 ? 65537 : ak.rsa_exponent;
-    LEEA_ASSIGN_OR_RETURN(auto key, crypto::RsaPublicKey::from_components(ak.rsa_modulus, e));
+    LEEA_ASSIGN_OR_RETURN(auto key, ak.rsa_key());
     return sig.alg == alg::rsassa ? key.verify_pkcs1(*h, message, sig.rsa)
                                   : key.verify_pss(*h, message, sig.rsa);
   }
   if (sig.alg != alg::ecdsa) {
     return make_error(Errc::refused, alg_name(sig.alg) + " signature from an ECC key");
   }
-  crypto::KeyType type;
-  size_t n = 0;
-  if (ak.curve == kEccNistP256 && sig.hash == alg::sha256) {
-    type = crypto::KeyType::p256;
-    n = 32;
-  } else if (ak.curve == kEccNistP384 && sig.hash == alg::sha384) {
-    type = crypto::KeyType::p384;
-    n = 48;
-  } else {
+  if (!((ak.curve == kEccNistP256 && sig.hash == alg::sha256) ||
+        (ak.curve == kEccNistP384 && sig.hash == alg::sha384))) {
     return make_error(Errc::refused, "ECDSA on curve " + std::to_string(ak.curve) + " with " +
                                          alg_name(sig.hash) + " is not supported");
   }
-  auto x = pad(ak.ecc_x, n);
-  auto y = pad(ak.ecc_y, n);
+  auto key = ak.ecc_key();
+  if (!key) return make_error(Errc::refused, "AK: " + key.error().message);
+  size_t n = ak.curve == kEccNistP256 ? 32 : 48;
   auto r = pad(sig.r, n);
   auto s = pad(sig.s, n);
-  if (!x || !y) return make_error(Errc::refused, "AK point coordinates too long");
   if (!r || !s) return make_error(Errc::refused, "signature verification failed");
-  std::vector<uint8_t> point{0x04};
-  point.insert(point.end(), x->begin(), x->end());
-  point.insert(point.end(), y->begin(), y->end());
-  LEEA_ASSIGN_OR_RETURN(auto key, crypto::PublicKey::from_raw(type, point));
   std::vector<uint8_t> rs = *r;
   rs.insert(rs.end(), s->begin(), s->end());
-  return key.verify(message, rs, crypto::SigFormat::raw);
+  return key->verify(message, rs, crypto::SigFormat::raw);
 }
 
 // pcrDigest over the selected values; the error names what is missing.

@@ -174,16 +174,56 @@ std::vector<uint8_t> tpm2b(std::span<const uint8_t> bytes) {
   return out;
 }
 
+std::optional<crypto::DigestAlg> digest_alg(uint16_t hash) {
+  switch (hash) {
+    case alg::sha256:
+      return crypto::DigestAlg::sha256;
+    case alg::sha384:
+      return crypto::DigestAlg::sha384;
+    case alg::sha512:
+      return crypto::DigestAlg::sha512;
+    default:
+      return std::nullopt;
+  }
+}
+
 std::vector<uint8_t> Public::name() const {
-  std::optional<crypto::DigestAlg> d;
-  if (name_alg == alg::sha256) d = crypto::DigestAlg::sha256;
-  if (name_alg == alg::sha384) d = crypto::DigestAlg::sha384;
-  if (name_alg == alg::sha512) d = crypto::DigestAlg::sha512;
+  auto d = digest_alg(name_alg);
   if (!d) return {};
   std::vector<uint8_t> out{static_cast<uint8_t>(name_alg >> 8), static_cast<uint8_t>(name_alg)};
   auto h = crypto::digest(*d, encoded);
   out.insert(out.end(), h.begin(), h.end());
   return out;
+}
+
+Result<crypto::RsaPublicKey> Public::rsa_key() const {
+  if (type != alg::rsa) return make_error(Errc::invalid_data, "not an RSA key");
+  return crypto::RsaPublicKey::from_components(rsa_modulus,
+                                               rsa_exponent == 0 ? 65537 : rsa_exponent);
+}
+
+Result<crypto::PublicKey> Public::ecc_key() const {
+  crypto::KeyType key_type;
+  size_t n = 0;
+  if (type == alg::ecc && curve == kEccNistP256) {
+    key_type = crypto::KeyType::p256;
+    n = 32;
+  } else if (type == alg::ecc && curve == kEccNistP384) {
+    key_type = crypto::KeyType::p384;
+    n = 48;
+  } else {
+    return make_error(Errc::invalid_data, "not an ECC key on NIST P-256 or P-384");
+  }
+  std::vector<uint8_t> point{0x04};
+  for (std::span<const uint8_t> c :
+       {std::span<const uint8_t>(ecc_x), std::span<const uint8_t>(ecc_y)}) {
+    while (c.size() > n && c[0] == 0) c = c.subspan(1);  // a leading zero more than needed
+    if (c.size() > n)
+      return make_error(Errc::invalid_data, "point coordinate longer than the curve");
+    point.insert(point.end(), n - c.size(), 0);
+    point.insert(point.end(), c.begin(), c.end());
+  }
+  return crypto::PublicKey::from_raw(key_type, point);
 }
 
 bool Public::is_restricted_signing_key() const {

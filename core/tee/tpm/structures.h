@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "core/crypto/digest.h"
+#include "core/crypto/keys.h"
+#include "core/crypto/rsa.h"
 #include "core/util/result.h"
 
 namespace leea::tee::tpm {
@@ -92,7 +95,16 @@ struct Public {
   std::vector<uint8_t> name() const;
   // The attributes of a restricted signing key that never leaves its TPM (an AK).
   bool is_restricted_signing_key() const;
+  // The RSA public key (an exponent of 0 is 65537). Errc::invalid_data when this is not an
+  // RSA key or its modulus is out of crypto::RsaPublicKey's bounds.
+  Result<crypto::RsaPublicKey> rsa_key() const;
+  // The ECC public key on NIST P-256 or P-384, coordinates left-padded to the curve's size.
+  // Errc::invalid_data when this is not such a key.
+  Result<crypto::PublicKey> ecc_key() const;
 };
+
+// The digest of a TPM hash algorithm id (alg::sha256, ...), or nullopt for others.
+std::optional<crypto::DigestAlg> digest_alg(uint16_t hash);
 
 // TPMT_PUBLIC, exactly these bytes (max 1024).
 Result<Public> parse_public(std::span<const uint8_t> bytes);
