@@ -44,6 +44,8 @@ void register_pool_commands(CLI::App& app, Selected& selected);
 void register_evidence_commands(CLI::App& app, Selected& selected);
 void register_tpm_commands(CLI::App& app, Selected& selected);
 void register_image_commands(CLI::App& app, Selected& selected);
+void register_initramfs_commands(CLI::App& app, Selected& selected);
+void register_vm_commands(CLI::App& app, Selected& selected);
 // `leea image measure`, added to the image group by register_image_commands.
 void add_image_measure(CLI::App& image, Selected& selected);
 

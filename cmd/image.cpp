@@ -19,11 +19,13 @@
 #include "core/attest/pool_client.h"
 #include "core/attest/register.h"
 #include "core/config/order.h"
+#include "core/config/order_writer.h"
 #include "core/config/pool.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/random.h"
 #include "core/disk/encrypt.h"
 #include "core/disk/ext4.h"
+#include "core/evidence/collect.h"
 #include "core/shamir/stream.h"
 #include "core/util/files.h"
 #include "core/util/log.h"
@@ -99,6 +101,7 @@ struct EncryptCliOptions {
   std::string operator_id = "ops";
   uint32_t sector_size = 4096;
   unsigned threads = 0;
+  std::string guest_disk;  // the device the guest sees the image as ("vda")
   bool force = false;
   bool no_register = false;
   bool json = false;
@@ -208,8 +211,18 @@ Result<void> run_encrypt(const EncryptCliOptions& o) {
       LEEA_TRY(shamir::split_stream(*src, so, ptrs, crypto::system_random()));
       return {};
     }
-    LEEA_ASSIGN_OR_RETURN(
-        registered, attest::register_order(pool, order_text, secret, {o.operator_id, key.get()}));
+    std::string text = order_text;
+    if (!o.guest_disk.empty()) {
+      // The header exists now: bind it into the order, so that a host that swaps in
+      // another disk (another header) is refused before any share is released.
+      LEEA_ASSIGN_OR_RETURN(auto e, evidence::luks_header_event(enc.staged_path(), o.guest_disk));
+      config::OrderConfig bound = order;
+      LEEA_ASSIGN_OR_RETURN(bound.reference.digests[e.name], config::parse_tagged_digest(e.digest));
+      LEEA_ASSIGN_OR_RETURN(text, config::format_order(bound));
+      log::info("order {}: {} = {}", order.id, e.name, e.digest);
+    }
+    LEEA_ASSIGN_OR_RETURN(registered,
+                          attest::register_order(pool, text, secret, {o.operator_id, key.get()}));
     return {};
   };
   auto run = enc.run(handler);
@@ -267,6 +280,8 @@ void add_encrypt(CLI::App& image, Selected& selected) {
   c->add_option("--sector-size", o->sector_size, "LUKS2 sector size: 512 or 4096 (default)")
       ->check(CLI::IsMember({512, 4096}));
   c->add_option("--threads", o->threads, "Encryption threads (default: one per CPU)");
+  c->add_option("--guest-disk", o->guest_disk,
+                "Bind the new LUKS header into the order as disk.DEVICE.luks_header (e.g. vda)");
   c->add_flag("--force", o->force, "Replace an existing output file");
   c->add_flag("--no-register", o->no_register,
               "Print the shares on stdout, one a line, instead of registering them");

@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   leea::cmd::register_evidence_commands(app, selected);
   leea::cmd::register_tpm_commands(app, selected);
   leea::cmd::register_image_commands(app, selected);
+  leea::cmd::register_initramfs_commands(app, selected);
+  leea::cmd::register_vm_commands(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -9,10 +9,12 @@
 
 #include "cmd/commands.h"
 #include "core/attest/register.h"
+#include "core/boot/measured_boot.h"
 #include "core/config/order_writer.h"
 #include "core/config/pool.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/secret_bytes.h"
+#include "core/evidence/collect.h"
 #include "core/evidence/reference.h"
 #include "core/util/files.h"
 
@@ -88,6 +90,10 @@ struct ReferenceOptions {
   std::vector<std::string> names;
   std::vector<std::string> artifacts;  // NAME=FILE
   std::vector<std::string> values;     // NAME=TEXT
+  std::string boot_kernel, boot_initrd, boot_cmdline = "console=ttyS0 panic=-1 quiet";
+  uint32_t boot_memory = 512;
+  std::vector<std::string> boot_disks;  // DEVICE=IMAGE
+  std::string tpm_ak;
   std::string out;
   bool force = false;
 };
@@ -100,6 +106,39 @@ Result<std::pair<std::string, std::string>> split_assignment(const std::string& 
                                        (flag == "--artifact" ? "FILE" : "TEXT"));
   }
   return std::pair(text.substr(0, eq), text.substr(eq + 1));
+}
+
+// The vTPM boot's PCRs predicted from the artifacts (boot/measured_boot.h), the disks' LUKS
+// headers, and the attestation key.
+Result<void> add_boot_reference(const ReferenceOptions& o, evidence::ReferenceUpdate& update,
+                                config::OrderConfig& order) {
+  if (o.boot_kernel.empty() != o.boot_initrd.empty()) {
+    return make_error(Errc::usage, "--boot-kernel and --boot-initrd go together");
+  }
+  if (!o.boot_kernel.empty()) {
+    LEEA_ASSIGN_OR_RETURN(std::string kernel, read_file(o.boot_kernel, 256u << 20));
+    LEEA_ASSIGN_OR_RETURN(std::string initrd, read_file(o.boot_initrd, 1u << 30));
+    boot::VtpmBoot b{std::span(reinterpret_cast<const uint8_t*>(kernel.data()), kernel.size()),
+                     std::span(reinterpret_cast<const uint8_t*>(initrd.data()), initrd.size()),
+                     o.boot_cmdline, o.boot_memory};
+    LEEA_ASSIGN_OR_RETURN(auto pcrs, boot::predict_vtpm_pcrs(b));
+    for (const auto& [name, d] : boot::vtpm_reference(pcrs)) update.digests[name] = d;
+  }
+  for (const auto& d : o.boot_disks) {
+    LEEA_ASSIGN_OR_RETURN(auto nv, split_assignment("--boot-disk", d));
+    LEEA_ASSIGN_OR_RETURN(auto e, evidence::luks_header_event(nv.second, nv.first));
+    LEEA_ASSIGN_OR_RETURN(update.digests[e.name], config::parse_tagged_digest(e.digest));
+  }
+  if (!o.tpm_ak.empty()) {
+    LEEA_ASSIGN_OR_RETURN(std::string ak, read_file(o.tpm_ak, 1024));
+    if (!order.accepts(config::TeeKind::tpm)) {
+      return make_error(Errc::usage, order.source + ": --tpm-ak needs an order whose tee is tpm");
+    }
+    config::TpmOrder t = order.tpm.value_or(config::TpmOrder{});
+    t.ak.assign(ak.begin(), ak.end());
+    order.tpm = t;
+  }
+  return {};
 }
 
 Result<void> run_reference(const ReferenceOptions& o) {
@@ -124,6 +163,7 @@ Result<void> run_reference(const ReferenceOptions& o) {
     r.values.push_back(std::move(nv));
   }
   LEEA_ASSIGN_OR_RETURN(auto update, evidence::build_reference(r));
+  LEEA_TRY(add_boot_reference(o, update, order));
   evidence::apply_reference(update, order);
   LEEA_ASSIGN_OR_RETURN(std::string text, config::format_order(order));
   std::string notes;
@@ -147,7 +187,16 @@ void register_reference(CLI::App& order, Selected& selected) {
       "A name given here replaces whatever the order said about it. The other fields are\n"
       "kept; comments are not.\n"
       "\n"
+      "A vTPM VM (vm launch --tee none): --boot-kernel, --boot-initrd, --boot-cmdline and\n"
+      "--boot-memory predict tpm.pcr.sha256.4 (the kernel as QEMU hands it to OVMF), .7\n"
+      "(Secure Boot off) and .9 (command line and initrd, measured by the EFI stub) from\n"
+      "the artifacts themselves; --boot-disk names the disk's LUKS header and --tpm-ak the\n"
+      "vTPM's attestation key.\n"
+      "\n"
       "Examples:\n"
+      "  leea order reference --order order.yaml --boot-kernel /boot/vmlinuz-6.1.0-57-amd64 \\\n"
+      "      --boot-initrd initrd.img --boot-disk vda=root.luks --tpm-ak vm/ak.pub \\\n"
+      "      -o order.yaml --force\n"
       "  leea evidence collect --json > good.json     # on a known-good VM\n"
       "  leea order reference --order order.yaml --from-evidence good.json \\\n"
       "      --name 'kernel.*' --name 'disk.*' -o order.yaml --force\n"
@@ -160,6 +209,17 @@ void register_reference(CLI::App& order, Selected& selected) {
                 "Learn the events matching this glob (repeatable; default all)");
   c->add_option("--artifact", o->artifacts, "NAME=FILE: the file's SHA-256 under NAME");
   c->add_option("--value", o->values, "NAME=TEXT: TEXT is an allowed value of NAME");
+  c->add_option("--boot-kernel", o->boot_kernel,
+                "vTPM boot: the kernel; with --boot-initrd, predicts PCRs 4, 7 and 9");
+  c->add_option("--boot-initrd", o->boot_initrd, "vTPM boot: the initrd (leea initramfs build)");
+  c->add_option("--boot-cmdline", o->boot_cmdline,
+                "vTPM boot: the kernel command line (default 'console=ttyS0 panic=-1 quiet')");
+  c->add_option("--boot-memory", o->boot_memory, "vTPM boot: guest RAM in MiB (default 512)")
+      ->check(CLI::Range(128u, 1u << 20));
+  c->add_option(
+      "--boot-disk", o->boot_disks,
+      "DEVICE=IMAGE: the LUKS header of IMAGE as the guest's disk.DEVICE (vda=root.luks)");
+  c->add_option("--tpm-ak", o->tpm_ak, "The attestation key (leea vm tpm-init) as tpm.ak");
   c->add_option("-o,--out", o->out, "Write the order to FILE (default standard output)");
   c->add_flag("--force", o->force, "Replace FILE if it exists");
   c->callback(select(selected, "order reference", [o] { return run_reference(*o); }));

@@ -171,6 +171,12 @@ Result<void> collect(const AttestOptions& o, const Session& s, AttestOutcome& ou
     return c.error();
   }
   for (const auto& g : good) out.shares_from.push_back(g.validator);
+  if (o.on_phase) {
+    std::string from;
+    for (const auto& v : out.shares_from) from += (from.empty() ? "" : ", ") + v;
+    o.on_phase("shares", std::to_string(k) + " of " + std::to_string(k) + " from " + from +
+                             ", checked against the manifest and combined");
+  }
   return {};
 }
 
@@ -201,6 +207,7 @@ Result<AttestOutcome> run_attest(const AttestOptions& o) {
     out.token = s.token;
     out.token_expires = (*r).value("expires", int64_t{0});
     out.attested_by = m->id;
+    if (o.on_phase) o.on_phase("attest", "token from " + m->id);
     break;
   }
   if (out.token.empty()) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct AttestOptions {
   evidence::EventLog log;    // the measurements bound into the evidence
   bool fetch_secret = true;  // false: stop after the token
   int timeout_ms = 5000;     // per request to one validator
+  // Called as each phase ends: ("attest", "token from v3"), ("shares", "3 of 3 from v1,
+  // v2, v5"). Never given a secret. May be empty.
+  std::function<void(const std::string& phase, const std::string& detail)> on_phase;
 };
 
 struct AttestOutcome {

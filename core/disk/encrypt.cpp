@@ -198,7 +198,10 @@ Result<EncryptReport> ImageEncryptor::run(const SecretHandler& handler) {
   job.out_name = options_.output;
   job.volume_key = &volume_key;
   LEEA_TRY(encrypt_payload(job, plan_.threads, options_.progress));
-  LEEA_TRY(handler(secret));
+  staged_path_ = "/proc/self/fd/" + std::to_string(out.fd());
+  auto handled = handler(secret);
+  staged_path_.clear();
+  LEEA_TRY(handled);
   LEEA_TRY(out.commit());
   ::close(std::exchange(in_fd_, -1));
   EncryptReport report;

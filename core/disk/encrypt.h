@@ -74,11 +74,17 @@ class ImageEncryptor {
   // for libcryptsetup or OpenSSL failures.
   Result<EncryptReport> run(const SecretHandler& handler);
 
+  // While run() calls the handler: a path that reads the finished, not yet named image
+  // ("/proc/self/fd/N"), e.g. to measure its LUKS header into the order being registered.
+  // Empty at any other time.
+  const std::string& staged_path() const { return staged_path_; }
+
  private:
   ImageEncryptor(EncryptOptions options, int in_fd, EncryptPlan plan);
 
   EncryptOptions options_;
   int in_fd_ = -1;
+  std::string staged_path_;
   EncryptPlan plan_;
 };
 

@@ -88,4 +88,29 @@ Result<LuksLayout> format_luks2(const std::string& device, const crypto::SecretB
   return layout;
 }
 
+Result<void> activate_luks2(const std::string& device, const std::string& name,
+                            const crypto::SecretBytes& passphrase, bool read_only) {
+  LogCapture log;
+  crypt_device* raw = nullptr;
+  auto fail = [&log](Errc code, const std::string& what, int r) {
+    std::string reason = !log.last.empty() ? log.last : std::strerror(r < 0 ? -r : r);
+    return make_error(code, "LUKS2 open: " + what + ": " + reason);
+  };
+  int r = crypt_init(&raw, device.c_str());
+  if (r < 0) return fail(Errc::io, device, r);
+  CryptDevice cd(raw);
+  crypt_set_log_callback(cd.get(), capture_log, &log);
+  r = crypt_load(cd.get(), CRYPT_LUKS2, nullptr);
+  if (r < 0) return fail(Errc::invalid_data, device + " is not a LUKS2 device", r);
+  uint32_t flags = read_only ? CRYPT_ACTIVATE_READONLY : 0;
+  auto pass = passphrase.reveal();
+  r = crypt_activate_by_passphrase(cd.get(), name.c_str(), CRYPT_ANY_SLOT,
+                                   reinterpret_cast<const char*>(pass.data()), pass.size(), flags);
+  if (r == -EPERM) {
+    return make_error(Errc::refused, "LUKS2 open: " + device + ": no keyslot accepts the secret");
+  }
+  if (r < 0) return fail(Errc::io, "activating " + device + " as " + name, r);
+  return {};
+}
+
 }  // namespace leea::disk

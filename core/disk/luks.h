@@ -38,6 +38,16 @@ struct LuksLayout {
 Result<LuksLayout> format_luks2(const std::string& device, const crypto::SecretBytes& volume_key,
                                 const crypto::SecretBytes& passphrase, uint32_t sector_size);
 
+// Opens the LUKS2 device as /dev/mapper/<name> through the kernel's dm-crypt, with the
+// keyslot that passphrase unlocks (`leea attest --unlock`, inside the VM). libcryptsetup
+// copies the passphrase into its own locked memory; the caller wipes its copy. read_only
+// maps the device read-only. Needs device-mapper (dm-mod, dm-crypt) and root. Fails with
+// Errc::refused when no keyslot accepts the passphrase, Errc::invalid_data when device is
+// not LUKS2, Errc::io with libcryptsetup's message otherwise ("LUKS2 open: ...").
+// REQUIRES: name is a valid device-mapper name ([A-Za-z0-9._-]{1,64}).
+Result<void> activate_luks2(const std::string& device, const std::string& name,
+                            const crypto::SecretBytes& passphrase, bool read_only);
+
 // The bytes a LUKS2 header of format_luks2 takes before the data segment.
 inline constexpr uint64_t kLuksDataOffset = 16u << 20;
 

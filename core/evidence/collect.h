@@ -107,6 +107,11 @@ struct Collection {
 // the log exceeds the event log's bounds.
 Result<Collection> collect(const CollectOptions& options);
 
+// The disk.<device>.luks_header event a guest would measure for a disk image whose file is
+// at path: what `leea order reference --boot-disk` puts in an order. Errc::invalid_data
+// when the file holds no LUKS header, Errc::io when it cannot be read.
+Result<Event> luks_header_event(const std::filesystem::path& path, const std::string& device);
+
 // True for events whose value changes at every boot (kind "time"): never reference values.
 bool is_volatile(const Event& event);
 

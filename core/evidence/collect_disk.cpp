@@ -192,4 +192,28 @@ Result<void> collect_disks(const CollectOptions& o, Collection& out) {
   return {};
 }
 
+std::optional<Event> luks_header_of(int fd, const std::string& name) {
+  return luks_header(fd, name);
+}
+
 }  // namespace leea::evidence::internal
+
+namespace leea::evidence {
+
+Result<Event> luks_header_event(const std::filesystem::path& path, const std::string& device) {
+  std::string name = "disk." + internal::name_part(device) + ".luks_header";
+  auto opened = internal::open_measured(path, true);
+  if (const auto* p = std::get_if<internal::Problem>(&opened)) {
+    return make_error(Errc::io, path.string() + ": " + p->why);
+  }
+  internal::Fd fd(std::get<int>(opened));
+  auto e = internal::luks_header_of(fd.get(), name);
+  if (!e) return make_error(Errc::invalid_data, path.string() + ": no LUKS header");
+  if (e->value != "luks1" && e->value != "luks2") {  // a problem event says why
+    return make_error(Errc::invalid_data,
+                      path.string() + ": " + e->value.value_or("unreadable LUKS header"));
+  }
+  return *e;
+}
+
+}  // namespace leea::evidence

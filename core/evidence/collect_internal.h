@@ -73,6 +73,8 @@ Result<std::optional<std::vector<DirEntry>>> list_dir(const std::filesystem::pat
 
 // Keeps [A-Za-z0-9._:+@-], writes any other byte as %XX.
 std::string name_part(std::string_view text);
+// The disk.*.luks_header event of the device open on fd (collect_disk.cpp), if it has one.
+std::optional<Event> luks_header_of(int fd, const std::string& name);
 
 // "sha256:<hex>" of data.
 std::string sha256_tag(std::span<const uint8_t> data);

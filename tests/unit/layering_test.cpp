@@ -26,6 +26,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"validator", {"util", "crypto", "config", "shamir", "evidence", "tee", "attest", "net"}},
     {"disk", {"util", "crypto", "config", "shamir"}},
     {"vm", {"util", "crypto", "config"}},
+    {"boot", {"util", "crypto", "config", "vm"}},
     {"net", {"util"}},
 };
 
