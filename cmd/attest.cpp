@@ -121,9 +121,13 @@ Result<void> run_attest_cmd(const AttestCmdOptions& o) {
   po.tcti = o.tcti;
   po.runtime_pcr = o.runtime_pcr;
   LEEA_ASSIGN_OR_RETURN(auto producer, tee::make_producer(*kind, po));
-  LEEA_ASSIGN_OR_RETURN(
-      auto collected,
-      evidence::collect({.root = o.root, .config_files = o.config_files, .pool_file = o.pool}));
+  LEEA_ASSIGN_OR_RETURN(auto collected,
+                        evidence::collect({.root = o.root,
+                                           .config_files = o.config_files,
+                                           .pool_file = o.pool,
+                                           .runtime_pcr = *kind == config::TeeKind::tpm
+                                                              ? std::optional<int>(o.runtime_pcr)
+                                                              : std::nullopt}));
   for (const auto& n : collected.notes) log::info("measure: {}", n);
   attest::AttestOptions a;
   a.log = std::move(collected.log);

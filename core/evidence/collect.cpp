@@ -83,6 +83,7 @@ Result<void> collect_tpm(const CollectOptions& o, Collection& out) {
     if (!entries) continue;
     any = true;
     for (int n = 0; n <= kMaxPcr; ++n) {
+      if (o.runtime_pcr == n) continue;
       std::string index = std::to_string(n);
       bool listed = std::any_of(entries->begin(), entries->end(),
                                 [&](const internal::DirEntry& e) { return e.name == index; });

@@ -94,6 +94,9 @@ struct CollectOptions {
   std::filesystem::path pool_file{};
   std::optional<int64_t> now{};  // wall clock, unix seconds (time.wall_clock); default: the clock
   uint64_t max_file_bytes = kDefaultMaxFileBytes;  // largest config or module file digested
+  // The PCR the log itself is extended into (tpm evidence): not measured, since its value
+  // is a result of measuring, and a retry in the same boot must collect the same log.
+  std::optional<int> runtime_pcr{};
 };
 
 struct Collection {

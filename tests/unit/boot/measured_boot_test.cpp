@@ -5,21 +5,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "tests/support/kernel.h"
 #include "tests/support/temp_dir.h"
 
 namespace leea::boot {
 namespace {
-
-// The newest /boot/vmlinuz-*, or empty.
-std::string installed_kernel() {
-  std::string best;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/boot", ec)) {
-    auto n = e.path().filename().string();
-    if (n.rfind("vmlinuz-", 0) == 0 && e.path().string() > best) best = e.path().string();
-  }
-  return best;
-}
 
 std::vector<uint8_t> load(const std::string& path) {
   auto t = test::read_file(path);
@@ -41,7 +31,7 @@ std::optional<Sha256> signed_digest(const std::vector<uint8_t>& pe) {
 // Debian signs its kernels: the signature names the image's Authenticode digest, computed
 // by the signing tool, an independent implementation.
 TEST(Authenticode, EqualsTheDigestInTheKernelsSignature) {
-  auto k = installed_kernel();
+  auto k = test::newest_kernel();
   if (k.empty()) GTEST_SKIP() << "no /boot/vmlinuz-* (scripts/install-deps installs one)";
   auto pe = load(k);
   auto expected = signed_digest(pe);
@@ -59,7 +49,7 @@ TEST(Authenticode, RefusesWhatIsNotPe) {
 }
 
 TEST(QemuPatchedKernel, WritesTheBootProtocolFieldsQemuWrites) {
-  auto k = installed_kernel();
+  auto k = test::newest_kernel();
   if (k.empty()) GTEST_SKIP() << "no /boot/vmlinuz-*";
   auto pe = load(k);
   auto p = qemu_patched_kernel(pe, 10'000'000, 512);
@@ -82,7 +72,7 @@ TEST(QemuPatchedKernel, WritesTheBootProtocolFieldsQemuWrites) {
 }
 
 TEST(PredictVtpmPcrs, EachInputMovesOnlyItsPcrs) {
-  auto k = installed_kernel();
+  auto k = test::newest_kernel();
   if (k.empty()) GTEST_SKIP() << "no /boot/vmlinuz-*";
   auto kernel = load(k);
   std::vector<uint8_t> initrd(100'000, 7);
@@ -123,7 +113,7 @@ TEST(PredictVtpmPcrs, RefusesVgaWhichQemuWritesIntoTheKernel) {
 }
 
 TEST(BzimageRelease, ReadsTheVersionString) {
-  auto k = installed_kernel();
+  auto k = test::newest_kernel();
   if (k.empty()) GTEST_SKIP() << "no /boot/vmlinuz-*";
   auto r = bzimage_release(load(k));
   ASSERT_TRUE(r) << r.error().message;

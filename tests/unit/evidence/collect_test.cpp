@@ -343,6 +343,20 @@ TEST(CollectConfig, RelativeOrUnnameablePathsAreUsageErrors) {
   }
 }
 
+// The runtime PCR holds what earlier attempts extended: measuring it would make every
+// retry in the same boot collect another log.
+TEST(CollectBiosTpmTime, RuntimePcrIsNotMeasured) {
+  FixtureTree t;
+  t.file("/sys/class/tpm/tpm0/pcr-sha256/7", std::string(64, 'a') + "\n");
+  t.file("/sys/class/tpm/tpm0/pcr-sha256/15", std::string(64, 'b') + "\n");
+  t.file("/sys/class/tpm/tpm0/pcr-sha1/15", std::string(40, 'c') + "\n");
+  auto o = options(t);
+  o.runtime_pcr = 15;
+  auto c = collect(o);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(names_of_kind(*c, "tpm"), std::vector<std::string>{"tpm.pcr.sha256.7"});
+}
+
 TEST(CollectBiosTpmTime, ValuesPcrBanksAndPinnedTime) {
   FixtureTree t;
   t.file("/sys/class/dmi/id/bios_vendor", "EDK II\n");
