@@ -38,6 +38,7 @@ bench: deps
 	bench/key-split-peers.sh build-bench/cmd/leea
 	bench/attest-peers.sh build-bench/cmd/leea build-bench/bench/leea_attest_load
 	bench/image-encrypt-peers.sh build-bench/cmd/leea
+	bench/boot-peers.sh build-bench/cmd/leea
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build and tests.
 asan: deps

@@ -49,7 +49,7 @@ rm -rf floor/bin/leea floor/init floor/etc/leea/pool.yaml
 mkdir -p floor/sbin
 cp "$CRYPTSETUP" floor/sbin/cryptsetup
 for lib in $(ldd "$CRYPTSETUP" | grep -o '/[^ ]*'); do
-  mkdir -p "floor$(dirname "$lib")" && cp -L "$lib" "floor$lib"
+  [ -e "floor$lib" ] || [ -L "floor$lib" ] || { mkdir -p "floor$(dirname "$lib")" && cp -L "$lib" "floor$lib"; }
 done
 cp floor.key floor/etc/disk.key
 cat > floor/init <<'INIT'
@@ -83,7 +83,8 @@ boot() {
   [ -n "$at" ] && [ "${at%%.*}" -ge 0 ] 2>/dev/null || { echo "boot-peers: $initrd did not open its disk" >&2; exit 1; }
   printf '%s ' "$at"
   grep -a -E '^leea-init: \[' "$log" | sed -E 's/^leea-init: \[([0-9.]+)\] ([a-z_]+).*/\1 \2/' |
-    awk '{ if (NR > 1) printf "%s=%.2f ", $2, $1 - prev; else printf "init=%.2f ", $1; prev = $1 }'
+    awk '$2 == "attest" && !started { started = 1; prev = $1; next }  # the attempt begins
+         { if (NR > 1) printf "%s=%.2f ", $2, $1 - prev; else printf "init=%.2f ", $1; prev = $1 }'
   echo
 }
 

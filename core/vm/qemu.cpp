@@ -22,8 +22,10 @@ std::string netdev(const VmSpec& s) {
   std::string n = "user,id=net0,restrict=on";
   for (const auto& f : s.forwards) {
     // One relay process per guest connection, so the validators see ordinary TCP clients.
+    // QEMU runs the command through /bin/sh: the address is quoted (pool-file hosts are DNS
+    // names or IP addresses, never a quote), so an IPv6 address's brackets stay literal.
     n += ",guestfwd=tcp:" + f.guest.host + ":" + std::to_string(f.guest.port) + "-cmd:" + s.relay +
-         " - TCP:" + f.host.host + ":" + std::to_string(f.host.port);
+         " - 'TCP:" + f.host.host + ":" + std::to_string(f.host.port) + "'";
   }
   return n;
 }

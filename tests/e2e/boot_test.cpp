@@ -2,13 +2,18 @@
 // with leea's initramfs, and a pool of five validators on 127.0.0.1 that the guest reaches
 // through QEMU user networking. One pool, kernel, initramfs and image serve every test (the
 // binary runs as one ctest entry so the setup is made once); each boot is a fresh VM.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "core/crypto/digest.h"
 #include "core/util/encoding.h"
@@ -252,6 +257,72 @@ TEST_F(VmBoot, BootsWithTwoValidatorsDownButNotWithThree) {
   EXPECT_TRUE(three.has("FAILED: attest: gave up after")) << three.run.out;
   EXPECT_FALSE(three.has(marker_));
   for (int i = 1; i <= 3; ++i) pool_->start(i);
+}
+
+// Processes whose command line mentions text (QEMU and swtpm name their runtime files).
+std::vector<pid_t> processes_mentioning(const std::string& text) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "cmdline", std::ios::binary);
+    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmd.find(text) != std::string::npos) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+TEST_F(VmBoot, SigtermStopsQemuAndSwtpmAndRemovesTheRuntimeDirectory) {
+  TempDir tmp;  // the launch makes its runtime directory here (TMPDIR)
+  auto log = tmp / "console.log";
+  std::vector<std::string> args = {LEEA_BINARY,
+                                   "vm",
+                                   "launch",
+                                   "--kernel",
+                                   kernel_,
+                                   "--initrd",
+                                   initrd(),
+                                   "--disk",
+                                   (*work_ / "root.luks").string(),
+                                   "--pool",
+                                   pool_->pool_file(),
+                                   "--tpm-state",
+                                   (*work_ / "tpm").string(),
+                                   "--log",
+                                   log.string(),
+                                   "-q",
+                                   "--timeout",
+                                   "300"};
+  std::string env_tmp = "TMPDIR=" + tmp.path().string();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    putenv(env_tmp.data());
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  // Until the guest's init speaks (the firmware and kernel have booted), at most 120 s.
+  bool started = false;
+  for (int i = 0; i < 1200 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    started = fs::exists(log) && read_file(log).find("leea-init:") != std::string::npos;
+  }
+  EXPECT_TRUE(started);
+  EXPECT_GE(processes_mentioning(tmp.path().string() + "/leea-vm-").size(), 2u);  // QEMU, swtpm
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_TRUE(processes_mentioning(tmp.path().string() + "/leea-vm-").empty());
+  size_t left = 0;
+  for (const auto& e : fs::directory_iterator(tmp.path())) left += e.path() != log;
+  EXPECT_EQ(left, 0u) << "the runtime directory was not removed";
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 #include "core/crypto/keys.h"
 #include "core/crypto/rsa.h"
 #include "core/evidence/collect.h"
+#include "core/tee/tpm/boot_log.h"
 #include "core/tee/tpm/device.h"
 #include "core/util/encoding.h"
+#include "core/util/files.h"
 
 namespace leea::tee::tpm {
 namespace {
@@ -223,6 +225,11 @@ class Verifier final : public EvidenceVerifier {
       check_event_log(q, report, *context.log, runtime_pcr, v);
       v.claims.values["tpm.event_log"] = "sha256:" + hex_encode(context.log->digest());
     }
+    if (order != nullptr && order_relies_on_measured_boot(*order)) {
+      static const std::map<uint32_t, std::vector<uint8_t>> kNone;
+      auto bank = report.pcrs.find(alg::sha256);
+      check_boot_log(report.boot_log, bank == report.pcrs.end() ? kNone : bank->second, v);
+    }
     if (order != nullptr && orders_ak && signed_ok) {
       v.claims.host_data = crypto::sha256(order->id);
     }
@@ -262,8 +269,11 @@ class Verifier final : public EvidenceVerifier {
 
 class Producer final : public EvidenceProducer {
  public:
-  Producer(Device device, int runtime_pcr, KeyAlg alg)
-      : device_(std::move(device)), runtime_pcr_(runtime_pcr), alg_(alg) {}
+  Producer(Device device, int runtime_pcr, KeyAlg alg, std::filesystem::path boot_log)
+      : device_(std::move(device)),
+        runtime_pcr_(runtime_pcr),
+        alg_(alg),
+        boot_log_path_(std::move(boot_log)) {}
   config::TeeKind kind() const override { return config::TeeKind::tpm; }
 
   Result<std::string> produce(const Binding& binding, const std::string& /*order_id*/,
@@ -283,6 +293,7 @@ class Producer final : public EvidenceProducer {
                             device_.read_sha256(pcr));
     }
     report.runtime_pcr = runtime_pcr_;
+    LEEA_ASSIGN_OR_RETURN(report.boot_log, read_boot_log());
     std::string text = encode_report(report);
     if (text.size() > kMaxReportText) {
       return make_error(Errc::invalid_argument, "tpm report: " + std::to_string(text.size()) +
@@ -292,6 +303,19 @@ class Producer final : public EvidenceProducer {
   }
 
  private:
+  // The firmware's event log, where the kernel exposes it (securityfs mounted); none
+  // otherwise (a TPM on a host, a test): the verifier decides whether it needed one.
+  Result<std::vector<uint8_t>> read_boot_log() const {
+    std::error_code ec;
+    if (!std::filesystem::exists(boot_log_path_, ec)) return std::vector<uint8_t>();
+    auto text = read_file(boot_log_path_, kMaxBootLog);
+    if (!text) {
+      return make_error(Errc::invalid_argument,
+                        "firmware event log: " + text.error().message + " (limit 40 KiB)");
+    }
+    return std::vector<uint8_t>(text->begin(), text->end());
+  }
+
   // Extends the log into a runtime PCR that is still zero; accepts one that already holds
   // exactly this log (a second attempt in the same boot); refuses anything else.
   Result<void> extend_once(const evidence::EventLog& log) {
@@ -312,6 +336,7 @@ class Producer final : public EvidenceProducer {
   Device device_;
   int runtime_pcr_;
   KeyAlg alg_;
+  std::filesystem::path boot_log_path_;
 };
 
 }  // namespace
@@ -352,6 +377,7 @@ std::string encode_report(const QuoteReport& report) {
                       {"ak", base64url_encode(report.ak)},
                       {"pcrs", pcrs},
                       {"runtime_pcr", report.runtime_pcr}};
+  if (!report.boot_log.empty()) j["boot_log"] = base64url_encode(report.boot_log);
   std::string s = j.dump();
   return base64url_encode(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
@@ -379,6 +405,12 @@ Result<QuoteReport> decode_report(const std::string& text) {
     return make_error(Errc::invalid_data, "tpm report: 'runtime_pcr' is not 0..23");
   }
   r.runtime_pcr = j["runtime_pcr"].get<int>();
+  if (j.contains("boot_log")) {
+    LEEA_ASSIGN_OR_RETURN(r.boot_log, b64(j, "boot_log"));
+    if (r.boot_log.size() > kMaxBootLog) {
+      return make_error(Errc::invalid_data, "tpm report: 'boot_log' over 40 KiB");
+    }
+  }
   if (!j.contains("pcrs") || !j["pcrs"].is_object()) {
     return make_error(Errc::invalid_data, "tpm report: 'pcrs' missing");
   }
@@ -521,7 +553,8 @@ Result<std::unique_ptr<EvidenceProducer>> make_producer(const ProducerOptions& o
   }
   LEEA_ASSIGN_OR_RETURN(Device device, Device::open(options.tcti));
   return std::unique_ptr<EvidenceProducer>(std::make_unique<Producer>(
-      std::move(device), options.runtime_pcr, rsa ? KeyAlg::rsa : KeyAlg::ecc));
+      std::move(device), options.runtime_pcr, rsa ? KeyAlg::rsa : KeyAlg::ecc,
+      options.root / "sys/kernel/security/tpm0/binary_bios_measurements"));
 }
 
 }  // namespace leea::tee::tpm

@@ -8,7 +8,8 @@
 //    "signature":   base64url(TPMT_SIGNATURE),
 //    "ak":          base64url(TPM2B_PUBLIC of the attestation key that signed),
 //    "pcrs":        {"sha256": {"0": "<hex>", ..., "15": "<hex>"}},  the quoted values
-//    "runtime_pcr": 15}
+//    "runtime_pcr": 15,
+//    "boot_log":    base64url(the firmware's TCG event log), optional (boot_log.h)}
 // The event log is not in the report: it travels once, in the evidence document, and the
 // verifier gets it through VerifyContext::log (the log the binding covers).
 //
@@ -38,6 +39,8 @@
 // "<bank>:<hex>" for each quoted PCR and values["tpm.event_log"] = "sha256:<hex>" of the
 // log replayed (appraisal requires it is the digest of the log the binding covers);
 // debug false; smt and migration unknown. min_tcb is not defined for TPM evidence.
+//   tpm.boot_log    with an order that references PCR 4 or 9: the firmware event log shows
+//                   they were measured as a leea boot measures them (boot_log.h)
 // Thread-safe: everything here is stateless.
 #pragma once
 
@@ -74,6 +77,7 @@ struct QuoteReport {
   std::vector<uint8_t> ak;  // TPM2B_PUBLIC
   PcrValues pcrs;
   int runtime_pcr = 15;
+  std::vector<uint8_t> boot_log;  // the firmware's TCG event log (boot_log.h); may be empty
 };
 std::string encode_report(const QuoteReport& report);
 // Errc::invalid_data naming the member that is missing or malformed; bounded (64 KiB text).

@@ -41,7 +41,7 @@ TEST(QemuArgv, NoneBootsOvmfWithTheVtpmAndRestrictedNetwork) {
             "/k/initrd.img -append console=ttyS0 panic=-1 quiet -drive "
             "file=/d/root.luks,if=none,id=disk0,format=raw -device virtio-blk-pci,drive=disk0 "
             "-netdev user,id=net0,restrict=on,guestfwd=tcp:10.0.2.100:44300-cmd:socat - "
-            "TCP:127.0.0.1:8441 -device virtio-net-pci,netdev=net0,romfile=");
+            "'TCP:127.0.0.1:8441' -device virtio-net-pci,netdev=net0,romfile=");
 }
 
 // host-data and mrconfigid: base64 of SHA-256("web"), computed with Python's hashlib.
