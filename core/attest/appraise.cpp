@@ -2,11 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/attest/json_internal.h"
 #include "core/config/values.h"
 #include "core/crypto/digest.h"
 #include "core/tee/evidence.h"
 #include "core/util/encoding.h"
+#include "core/util/json.h"
 
 namespace leea::attest {
 namespace {
@@ -54,7 +54,7 @@ void check_references(const config::OrderConfig& order, const std::string& kind,
     if (!got) {
       v.failed.push_back({check, "not measured"});
     } else if (std::find(allowed.begin(), allowed.end(), *got) == allowed.end()) {
-      v.failed.push_back({check, "value '" + got->substr(0, 64) + "' is not allowed"});
+      v.failed.push_back({check, "value '" + quote_untrusted(*got) + "' is not allowed"});
     } else {
       v.passed.push_back(check);
     }
@@ -64,31 +64,39 @@ void check_references(const config::OrderConfig& order, const std::string& kind,
 
 }  // namespace
 
-std::string EvidenceDocument::to_json() const {
-  nlohmann::json j = {{"kind", std::string(config::tee_kind_name(kind))},
-                      {"report", report},
-                      {"event_log", nlohmann::json::parse(log.to_json())}};
-  return j.dump();
+json::Json EvidenceDocument::to_json_value() const {
+  return {{"kind", std::string(config::tee_kind_name(kind))},
+          {"report", report},
+          {"event_log", log.to_json_value()}};
 }
 
+std::string EvidenceDocument::to_json() const { return to_json_value().dump(); }
+
 Result<EvidenceDocument> EvidenceDocument::from_json(const std::string& text) {
-  LEEA_ASSIGN_OR_RETURN(internal::Json j,
-                        internal::parse_json(text, "evidence", kMaxDocument, Errc::invalid_data));
-  if (!j.is_object() || !j["kind"].is_string() || !j["report"].is_string() ||
-      !j["event_log"].is_array()) {
+  LEEA_ASSIGN_OR_RETURN(json::Json j,
+                        json::parse(text, "evidence", kMaxDocument, Errc::invalid_data));
+  return from_json_value(j);
+}
+
+Result<EvidenceDocument> EvidenceDocument::from_json_value(const json::Json& j) {
+  const json::Json* kind_j = json::find_member(j, "kind");
+  const json::Json* report_j = json::find_member(j, "report");
+  const json::Json* log_j = json::find_member(j, "event_log");
+  if (kind_j == nullptr || !kind_j->is_string() || report_j == nullptr || !report_j->is_string() ||
+      log_j == nullptr || !log_j->is_array()) {
     return make_error(Errc::invalid_data, "evidence: expected {kind, report, event_log}");
   }
   EvidenceDocument d;
-  auto kind = config::parse_tee_kind(j["kind"].get<std::string>());
+  auto kind = config::parse_tee_kind(kind_j->get<std::string>());
   if (!kind) {
     return make_error(Errc::invalid_data, "evidence: unknown kind");
   }
   d.kind = *kind;
-  d.report = j["report"].get<std::string>();
+  d.report = report_j->get<std::string>();
   if (d.report.size() > kMaxReport) {
     return make_error(Errc::invalid_data, "evidence: report larger than 64 KiB");
   }
-  LEEA_ASSIGN_OR_RETURN(d.log, evidence::EventLog::from_json(j["event_log"].dump()));
+  LEEA_ASSIGN_OR_RETURN(d.log, evidence::EventLog::from_json_value(*log_j));
   return d;
 }
 

@@ -37,8 +37,12 @@ struct EvidenceDocument {
   evidence::EventLog log;
 
   std::string to_json() const;
-  // Errc::invalid_data on any malformed field; reports are bounded to 64 KiB.
+  json::Json to_json_value() const;
+  // Errc::invalid_data on any malformed field; documents are bounded to 1 MiB, reports
+  // to 64 KiB.
   static Result<EvidenceDocument> from_json(const std::string& text);
+  // The same for a value already read by json::parse (a member of a request body).
+  static Result<EvidenceDocument> from_json_value(const json::Json& j);
 };
 
 struct CheckFailure {

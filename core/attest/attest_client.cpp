@@ -37,7 +37,7 @@ std::vector<const config::PoolMember*> shuffled(const config::PoolConfig& pool) 
 struct Session {
   crypto::PrivateKey eph;
   std::vector<uint8_t> nonce;
-  std::string evidence;  // the evidence document JSON, also sent to share holders
+  json evidence;  // the evidence document, also sent to share holders
   std::string token;
 };
 
@@ -58,11 +58,11 @@ Result<json> attest_at(MemberClient& c, const AttestOptions& o, Session& s, bool
     return report.error();
   }
   EvidenceDocument doc{o.producer->kind(), *report, o.log};
-  s.evidence = doc.to_json();
+  s.evidence = doc.to_json_value();
   const auto& jwk = s.eph.public_key().jwk();
   json body = {{"order", o.order},
                {"nonce", base64url_encode(s.nonce)},
-               {"evidence", json::parse(s.evidence)},
+               {"evidence", s.evidence},
                {"eph_pub", attest::jwk_to_json(jwk)}};
   return c.call("POST", "/v1/attest", body.dump());
 }
@@ -77,8 +77,7 @@ Result<ShareReply> fetch_share(const config::PoolMember& m, const AttestOptions&
                                const Session& s) {
   MemberClient c(m, o.timeout_ms, o.timeout_ms);
   LEEA_ASSIGN_OR_RETURN(std::string pop, make_pop(s.eph, m.id, s.token));
-  json body = {
-      {"pop", pop}, {"nonce", base64url_encode(s.nonce)}, {"evidence", json::parse(s.evidence)}};
+  json body = {{"pop", pop}, {"nonce", base64url_encode(s.nonce)}, {"evidence", s.evidence}};
   LEEA_ASSIGN_OR_RETURN(json r, c.call("POST", "/v1/shares/" + o.order, body.dump(),
                                        {{"Authorization", "Bearer " + s.token}}));
   if (!r["share"].is_string() || !r["manifest"].is_string()) {

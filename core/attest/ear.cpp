@@ -4,13 +4,13 @@
 
 #include <array>
 
-#include "core/attest/json_internal.h"
 #include "core/config/values.h"
+#include "core/util/json.h"
 
 namespace leea::attest {
 namespace {
 
-using internal::Json;
+using json::Json;
 
 constexpr std::string_view kClaims = "token claims";
 // 9999-12-31T23:59:59Z: later NumericDates are mistakes, and the bound keeps exp - iat and
@@ -24,7 +24,7 @@ Error refusal(std::string message) { return make_error(Errc::refused, std::move(
 Result<void> check_mandatory(const Json& payload) {
   std::string missing;
   for (std::string_view name : {"eat_profile", "iat", "ear.verifier-id", "submods"}) {
-    if (internal::find_member(payload, name) == nullptr) {
+    if (json::find_member(payload, name) == nullptr) {
       missing += (missing.empty() ? "" : ", ") + std::string(name);
     }
   }
@@ -40,8 +40,8 @@ Result<void> read_verifier_id(const Json& payload, Ear& ear) {
     return refusal("token claims: 'ear.verifier-id' must be an object");
   }
   constexpr std::string_view kWhat = "token claims: ear.verifier-id";
-  LEEA_ASSIGN_OR_RETURN(ear.verifier_developer, internal::string_member(id, "developer", kWhat));
-  LEEA_ASSIGN_OR_RETURN(ear.verifier_build, internal::string_member(id, "build", kWhat));
+  LEEA_ASSIGN_OR_RETURN(ear.verifier_developer, json::string_member(id, "developer", kWhat));
+  LEEA_ASSIGN_OR_RETURN(ear.verifier_build, json::string_member(id, "build", kWhat));
   return {};
 }
 
@@ -51,8 +51,8 @@ Result<void> read_submods(const Json& payload, Ear& ear) {
     return refusal("token claims: 'submods' must be an object with at least one submod");
   }
   for (const auto& [name, submod] : submods.items()) {
-    const std::string shown = internal::is_printable_token(name, 64) ? name : "(unprintable)";
-    const Json* status = internal::find_member(submod, "ear.status");
+    const std::string shown = json::is_printable_token(name, 64) ? name : "(unprintable)";
+    const Json* status = json::find_member(submod, "ear.status");
     if (status == nullptr || !status->is_string()) {
       return refusal("token claims: submod '" + shown + "' has no ear.status");
     }
@@ -145,10 +145,10 @@ Result<Ear> check_ear_claims(const Json& payload, int64_t now, int64_t max_skew)
   }
   LEEA_TRY(check_mandatory(payload));
   Ear ear;
-  LEEA_ASSIGN_OR_RETURN(ear.profile, internal::string_member(payload, "eat_profile", kClaims));
-  LEEA_ASSIGN_OR_RETURN(ear.issued_at, internal::int_member(payload, "iat", kClaims));
-  if (internal::find_member(payload, "exp") != nullptr) {
-    LEEA_ASSIGN_OR_RETURN(ear.expires_at, internal::int_member(payload, "exp", kClaims));
+  LEEA_ASSIGN_OR_RETURN(ear.profile, json::string_member(payload, "eat_profile", kClaims));
+  LEEA_ASSIGN_OR_RETURN(ear.issued_at, json::int_member(payload, "iat", kClaims));
+  if (json::find_member(payload, "exp") != nullptr) {
+    LEEA_ASSIGN_OR_RETURN(ear.expires_at, json::int_member(payload, "exp", kClaims));
   }
   if (ear.issued_at < 0 || ear.issued_at > kMaxNumericDate ||
       (ear.expires_at && (*ear.expires_at < 0 || *ear.expires_at > kMaxNumericDate))) {

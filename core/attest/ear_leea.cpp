@@ -3,15 +3,15 @@
 #include <string>
 
 #include "core/attest/ear.h"
-#include "core/attest/json_internal.h"
 #include "core/attest/jwk.h"
 #include "core/config/values.h"
+#include "core/util/json.h"
 #include "core/util/version.h"
 
 namespace leea::attest {
 namespace {
 
-using internal::Json;
+using json::Json;
 
 constexpr std::string_view kClaims = "token claims";
 constexpr std::string_view kPolicyPrefix = "leea:order:";
@@ -24,7 +24,7 @@ Error bad_claim(std::string_view message) {
 }
 
 bool is_check_name(const std::string& name) {
-  return internal::is_printable_token(name, kMaxCheckNameLength);
+  return json::is_printable_token(name, kMaxCheckNameLength);
 }
 
 Result<void> check_issuable(const EarClaims& c) {
@@ -42,7 +42,7 @@ Result<void> check_issuable(const EarClaims& c) {
       !std::all_of(c.checks.begin(), c.checks.end(), is_check_name)) {
     return bad_claim("at most 64 checks, each 1 to 64 characters from [A-Za-z0-9._:-]");
   }
-  if (!internal::is_lower_hex(c.nonce_hash, kNonceHashBytes)) {
+  if (!json::is_lower_hex(c.nonce_hash, kNonceHashBytes)) {
     return bad_claim("nonce-hash must be 64 lower-case hex digits");
   }
   return {};
@@ -50,7 +50,7 @@ Result<void> check_issuable(const EarClaims& c) {
 
 // The leea submod, which must be affirming.
 Result<const Json*> affirming_submod(const Ear& ear) {
-  const Json* submod = internal::find_member(ear.claims["submods"], kEarSubmod);
+  const Json* submod = json::find_member(ear.claims["submods"], kEarSubmod);
   if (submod == nullptr) {
     return refusal("token claims: no 'leea' submod");
   }
@@ -63,7 +63,7 @@ Result<const Json*> affirming_submod(const Ear& ear) {
 }
 
 Result<std::string> id_claim(const Json& payload, std::string_view name) {
-  LEEA_ASSIGN_OR_RETURN(std::string id, internal::string_member(payload, name, kClaims));
+  LEEA_ASSIGN_OR_RETURN(std::string id, json::string_member(payload, name, kClaims));
   if (!config::is_valid_id(id)) {
     return refusal("token claims: '" + std::string(name) + "' must be a valid id");
   }
@@ -71,7 +71,7 @@ Result<std::string> id_claim(const Json& payload, std::string_view name) {
 }
 
 Result<std::vector<std::string>> checks_claim(const Json& payload) {
-  const Json* checks = internal::find_member(payload, "leea.checks");
+  const Json* checks = json::find_member(payload, "leea.checks");
   if (checks == nullptr || !checks->is_array() || checks->size() > kMaxEarChecks) {
     return refusal("token claims: 'leea.checks' must be a list of at most 64 check names");
   }
@@ -88,17 +88,16 @@ Result<std::vector<std::string>> checks_claim(const Json& payload) {
 // leea's private claims and cnf (RFC 7800 §3.2).
 Result<void> read_leea_claims(const Json& payload, EarClaims& out) {
   LEEA_ASSIGN_OR_RETURN(out.order, id_claim(payload, "leea.order"));
-  if (internal::find_member(payload, "leea.node") != nullptr) {
+  if (json::find_member(payload, "leea.node") != nullptr) {
     LEEA_ASSIGN_OR_RETURN(out.node, id_claim(payload, "leea.node"));
   }
   LEEA_ASSIGN_OR_RETURN(out.checks, checks_claim(payload));
-  LEEA_ASSIGN_OR_RETURN(out.nonce_hash,
-                        internal::string_member(payload, "leea.nonce-hash", kClaims));
-  if (!internal::is_lower_hex(out.nonce_hash, kNonceHashBytes)) {
+  LEEA_ASSIGN_OR_RETURN(out.nonce_hash, json::string_member(payload, "leea.nonce-hash", kClaims));
+  if (!json::is_lower_hex(out.nonce_hash, kNonceHashBytes)) {
     return refusal("token claims: 'leea.nonce-hash' must be 64 lower-case hex digits");
   }
-  const Json* cnf = internal::find_member(payload, "cnf");
-  const Json* jwk = cnf == nullptr ? nullptr : internal::find_member(*cnf, "jwk");
+  const Json* cnf = json::find_member(payload, "cnf");
+  const Json* jwk = cnf == nullptr ? nullptr : json::find_member(*cnf, "jwk");
   if (jwk == nullptr) {
     return refusal("token claims: missing cnf.jwk (the VM's ephemeral key)");
   }
@@ -151,11 +150,11 @@ Result<EarClaims> verify_ear(std::string_view token, const TrustedKeys& trusted,
     return signer->key;
   };
   LEEA_ASSIGN_OR_RETURN(JwsContent jws, verify_jws(token, resolve));
-  if (const Json* typ = internal::find_member(jws.header, "typ"); typ == nullptr || *typ != "JWT") {
+  if (const Json* typ = json::find_member(jws.header, "typ"); typ == nullptr || *typ != "JWT") {
     return refusal("token header: 'typ' must be JWT");
   }
   EarClaims out;
-  LEEA_ASSIGN_OR_RETURN(out.issuer, internal::string_member(jws.payload, "iss", kClaims));
+  LEEA_ASSIGN_OR_RETURN(out.issuer, json::string_member(jws.payload, "iss", kClaims));
   if (out.issuer != signer->validator_id) {
     return refusal("token issuer: the signing key belongs to " + signer->validator_id +
                    ", not to the issuer named in 'iss'");
@@ -172,7 +171,7 @@ Result<EarClaims> verify_ear(std::string_view token, const TrustedKeys& trusted,
   out.issued_at = ear.issued_at;
   out.expires_at = *ear.expires_at;
   LEEA_TRY(read_leea_claims(jws.payload, out));
-  const Json* policy = internal::find_member(*submod, "ear.appraisal-policy-id");
+  const Json* policy = json::find_member(*submod, "ear.appraisal-policy-id");
   if (policy == nullptr || *policy != std::string(kPolicyPrefix) + out.order) {
     return refusal("token claims: ear.appraisal-policy-id does not name the order");
   }

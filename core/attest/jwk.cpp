@@ -2,13 +2,13 @@
 
 #include <set>
 
-#include "core/attest/json_internal.h"
 #include "core/util/encoding.h"
+#include "core/util/json.h"
 
 namespace leea::attest {
 namespace {
 
-using internal::Json;
+using json::Json;
 
 constexpr size_t kCoordinateSize = 32;
 
@@ -31,17 +31,17 @@ Result<JwksKey> jwks_entry(const Json& j, size_t index) {
   if (!jwk) {
     return std::move(jwk).error();
   }
-  const Json* use = internal::find_member(j, "use");
+  const Json* use = json::find_member(j, "use");
   if (use != nullptr && *use != "sig") {
     return make_error(Errc::refused, where + ": 'use' must be sig");
   }
-  const Json* alg = internal::find_member(j, "alg");
+  const Json* alg = json::find_member(j, "alg");
   if (alg != nullptr && *alg != "ES256") {
     return make_error(Errc::refused, where + ": 'alg' must be ES256");
   }
   std::string kid = jwk->thumbprint();
-  if (const Json* k = internal::find_member(j, "kid"); k != nullptr) {
-    if (!k->is_string() || !internal::is_printable_token(k->get<std::string>(), 128)) {
+  if (const Json* k = json::find_member(j, "kid"); k != nullptr) {
+    if (!k->is_string() || !json::is_printable_token(k->get<std::string>(), 128)) {
       return make_error(Errc::refused,
                         where + ": 'kid' must be 1 to 128 characters from [A-Za-z0-9._:-]");
     }
@@ -79,14 +79,14 @@ Result<crypto::Jwk> jwk_from_json(const Json& j) {
   if (!j.is_object()) {
     return jwk_refusal("not an object");
   }
-  if (internal::find_member(j, "d") != nullptr) {
+  if (json::find_member(j, "d") != nullptr) {
     return jwk_refusal("holds a private key ('d')");
   }
   crypto::Jwk jwk;
-  LEEA_ASSIGN_OR_RETURN(jwk.kty, internal::string_member(j, "kty", "JWK"));
-  LEEA_ASSIGN_OR_RETURN(jwk.crv, internal::string_member(j, "crv", "JWK"));
-  LEEA_ASSIGN_OR_RETURN(jwk.x, internal::string_member(j, "x", "JWK"));
-  LEEA_ASSIGN_OR_RETURN(jwk.y, internal::string_member(j, "y", "JWK"));
+  LEEA_ASSIGN_OR_RETURN(jwk.kty, json::string_member(j, "kty", "JWK"));
+  LEEA_ASSIGN_OR_RETURN(jwk.crv, json::string_member(j, "crv", "JWK"));
+  LEEA_ASSIGN_OR_RETURN(jwk.x, json::string_member(j, "x", "JWK"));
+  LEEA_ASSIGN_OR_RETURN(jwk.y, json::string_member(j, "y", "JWK"));
   // Re-exporting through PublicKey both validates the point and canonicalises the text.
   LEEA_ASSIGN_OR_RETURN(crypto::PublicKey key, public_key_from_jwk(jwk));
   return key.jwk();
@@ -118,12 +118,12 @@ Result<std::string> jwks_json(const std::vector<crypto::PublicKey>& keys) {
     entry["alg"] = "ES256";
     list.push_back(std::move(entry));
   }
-  return internal::dump_json(Json{{"keys", std::move(list)}}, "JWKS");
+  return json::dump(Json{{"keys", std::move(list)}}, "JWKS");
 }
 
 Result<std::vector<JwksKey>> jwks_keys(std::string_view json_text) {
-  LEEA_ASSIGN_OR_RETURN(Json doc, internal::parse_json(json_text, "JWKS", kMaxJwksBytes));
-  const Json* list = internal::find_member(doc, "keys");
+  LEEA_ASSIGN_OR_RETURN(Json doc, json::parse(json_text, "JWKS", kMaxJwksBytes));
+  const Json* list = json::find_member(doc, "keys");
   if (list == nullptr || !list->is_array()) {
     return make_error(Errc::refused, "JWKS: missing the 'keys' array");
   }

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <array>
 
-#include "core/attest/json_internal.h"
 #include "core/util/encoding.h"
+#include "core/util/json.h"
 
 namespace leea::attest {
 namespace {
 
-using internal::Json;
+using json::Json;
 
 constexpr std::string_view kAlg = "ES256";
 constexpr size_t kSignatureSize = 64;  // RFC 7518 §3.4: r || s, 32 bytes each for P-256
@@ -43,24 +43,23 @@ Result<Json> check_header(std::string_view segment) {
   if (!bytes) {
     return refusal("token header: not base64url");
   }
-  LEEA_ASSIGN_OR_RETURN(Json header, internal::parse_json(internal::bytes_text(*bytes),
-                                                          "token header", kMaxJwsBytes));
+  LEEA_ASSIGN_OR_RETURN(Json header,
+                        json::parse(json::bytes_text(*bytes), "token header", kMaxJwsBytes));
   if (!header.is_object()) {
     return refusal("token header: not a JSON object");
   }
-  LEEA_ASSIGN_OR_RETURN(std::string alg, internal::string_member(header, "alg", "token header"));
+  LEEA_ASSIGN_OR_RETURN(std::string alg, json::string_member(header, "alg", "token header"));
   if (alg != kAlg) {
     // The name is echoed only when it is short and tame: it comes from the sender.
-    return refusal(internal::is_printable_token(alg, 32)
+    return refusal(json::is_printable_token(alg, 32)
                        ? "token algorithm '" + alg + "' is not allowed"
                        : std::string("token algorithm is not allowed"));
   }
-  if (internal::find_member(header, "crit") != nullptr) {
+  if (json::find_member(header, "crit") != nullptr) {
     return refusal("token header: 'crit' names extensions this verifier does not support");
   }
-  if (const Json* kid = internal::find_member(header, "kid"); kid != nullptr) {
-    if (!kid->is_string() ||
-        !internal::is_printable_token(kid->get<std::string>(), kMaxKidLength)) {
+  if (const Json* kid = json::find_member(header, "kid"); kid != nullptr) {
+    if (!kid->is_string() || !json::is_printable_token(kid->get<std::string>(), kMaxKidLength)) {
       return refusal("token header: 'kid' must be 1 to 128 characters from [A-Za-z0-9._:-]");
     }
   }
@@ -83,17 +82,17 @@ Result<std::string> sign_jws(const crypto::PrivateKey& key, const Json& header_e
   }
   Json header = header_extras;
   header["alg"] = kAlg;
-  LEEA_ASSIGN_OR_RETURN(std::string header_text, internal::dump_json(header, "token header"));
-  LEEA_ASSIGN_OR_RETURN(std::string payload_text, internal::dump_json(payload, "token payload"));
-  std::string input = base64url_encode(internal::text_bytes(header_text)) + "." +
-                      base64url_encode(internal::text_bytes(payload_text));
+  LEEA_ASSIGN_OR_RETURN(std::string header_text, json::dump(header, "token header"));
+  LEEA_ASSIGN_OR_RETURN(std::string payload_text, json::dump(payload, "token payload"));
+  std::string input = base64url_encode(json::text_bytes(header_text)) + "." +
+                      base64url_encode(json::text_bytes(payload_text));
   // The signature adds a dot and 86 characters; refuse to make what verification refuses.
   if (input.size() + 1 + 86 > kMaxJwsBytes) {
     return make_error(Errc::invalid_argument,
                       "token: longer than " + std::to_string(kMaxJwsBytes) + " bytes");
   }
   LEEA_ASSIGN_OR_RETURN(std::vector<uint8_t> sig,
-                        key.sign(internal::text_bytes(input), crypto::SigFormat::raw));
+                        key.sign(json::text_bytes(input), crypto::SigFormat::raw));
   return input + "." + base64url_encode(sig);
 }
 
@@ -117,7 +116,7 @@ Result<UnverifiedJws> parse_jws(std::string_view token) {
     return refusal("token signature: must be 64 bytes (r||s), not " +
                    std::to_string(out.signature.size()));
   }
-  if (const Json* kid = internal::find_member(header, "kid"); kid != nullptr) {
+  if (const Json* kid = json::find_member(header, "kid"); kid != nullptr) {
     out.kid = kid->get<std::string>();
   }
   out.header = std::move(header);
@@ -127,11 +126,11 @@ Result<UnverifiedJws> parse_jws(std::string_view token) {
 
 Result<JwsContent> verify_jws_signature(const UnverifiedJws& jws, const crypto::PublicKey& key) {
   if (key.type() != crypto::KeyType::p256 ||
-      !key.verify(internal::text_bytes(jws.signing_input), jws.signature, crypto::SigFormat::raw)) {
+      !key.verify(json::text_bytes(jws.signing_input), jws.signature, crypto::SigFormat::raw)) {
     return refusal(std::string(kBadSignature));
   }
-  LEEA_ASSIGN_OR_RETURN(Json payload, internal::parse_json(internal::bytes_text(jws.payload),
-                                                           "token payload", kMaxJwsBytes));
+  LEEA_ASSIGN_OR_RETURN(Json payload,
+                        json::parse(json::bytes_text(jws.payload), "token payload", kMaxJwsBytes));
   if (!payload.is_object()) {
     return refusal("token payload: not a JSON object");
   }

@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <set>
 
-#include "core/attest/json_internal.h"
 #include "core/config/values.h"
 #include "core/crypto/digest.h"
 #include "core/crypto/mac.h"
 #include "core/util/encoding.h"
+#include "core/util/json.h"
 
 namespace leea::attest {
 namespace {
 
-using internal::Json;
+using json::Json;
 
 constexpr std::string_view kKeyCheckMessage = "leea key check value v1";
 constexpr std::string_view kSignedPrefix = "leea share manifest v1\n";
@@ -27,7 +27,7 @@ Error manifest_error(Errc code, std::string_view check) {
 
 bool is_share_hash(std::string_view h) {
   return h.substr(0, kHashPrefix.size()) == kHashPrefix &&
-         internal::is_lower_hex(h.substr(std::min(h.size(), kHashPrefix.size())), 32);
+         json::is_lower_hex(h.substr(std::min(h.size(), kHashPrefix.size())), 32);
 }
 
 Result<void> validate_entries(const ShareManifest& m, Errc code) {
@@ -78,7 +78,7 @@ Result<void> expect_members(const Json& obj, std::initializer_list<std::string_v
 }
 
 Result<int> small_int(const Json& obj, std::string_view name) {
-  std::optional<int64_t> v = internal::as_int(obj[name]);
+  std::optional<int64_t> v = json::as_int(obj[name]);
   if (!v || *v < 0 || *v > 1000) {
     return manifest_error(Errc::refused, "'" + std::string(name) + "' must be a small integer");
   }
@@ -94,9 +94,9 @@ Result<ShareManifest> parse_manifest(const Json& j) {
   }
   ShareManifest m;
   constexpr std::string_view kWhat = "share manifest";
-  LEEA_ASSIGN_OR_RETURN(m.order, internal::string_member(j, "order", kWhat));
-  LEEA_ASSIGN_OR_RETURN(m.split_id, internal::string_member(j, "split_id", kWhat));
-  LEEA_ASSIGN_OR_RETURN(m.key_check, internal::string_member(j, "key_check", kWhat));
+  LEEA_ASSIGN_OR_RETURN(m.order, json::string_member(j, "order", kWhat));
+  LEEA_ASSIGN_OR_RETURN(m.split_id, json::string_member(j, "split_id", kWhat));
+  LEEA_ASSIGN_OR_RETURN(m.key_check, json::string_member(j, "key_check", kWhat));
   LEEA_ASSIGN_OR_RETURN(m.threshold, small_int(j, "threshold"));
   const Json& entries = j["entries"];
   if (!entries.is_array() || entries.size() > kMaxShares) {
@@ -105,9 +105,9 @@ Result<ShareManifest> parse_manifest(const Json& j) {
   for (const Json& e : entries) {
     LEEA_TRY(expect_members(e, {"share_hash", "validator_id", "x"}, "an entry"));
     ManifestEntry entry;
-    LEEA_ASSIGN_OR_RETURN(entry.validator_id, internal::string_member(e, "validator_id", kWhat));
+    LEEA_ASSIGN_OR_RETURN(entry.validator_id, json::string_member(e, "validator_id", kWhat));
     LEEA_ASSIGN_OR_RETURN(entry.x, small_int(e, "x"));
-    LEEA_ASSIGN_OR_RETURN(entry.share_hash, internal::string_member(e, "share_hash", kWhat));
+    LEEA_ASSIGN_OR_RETURN(entry.share_hash, json::string_member(e, "share_hash", kWhat));
     m.entries.push_back(std::move(entry));
   }
   LEEA_TRY(validate_manifest(m, Errc::refused));
@@ -159,9 +159,8 @@ Result<std::string> key_check_value(const crypto::SecretBytes& secret) {
   if (secret.empty()) {
     return make_error(Errc::invalid_argument, "key check value: the secret is empty");
   }
-  LEEA_ASSIGN_OR_RETURN(
-      std::vector<uint8_t> mac,
-      crypto::hmac(crypto::DigestAlg::sha256, secret, internal::text_bytes(kKeyCheckMessage)));
+  LEEA_ASSIGN_OR_RETURN(std::vector<uint8_t> mac, crypto::hmac(crypto::DigestAlg::sha256, secret,
+                                                               json::text_bytes(kKeyCheckMessage)));
   return hex_encode(std::span(mac).first(kKeyCheckBytes));
 }
 
@@ -172,10 +171,10 @@ Result<void> validate_manifest(const ShareManifest& m, Errc code) {
   if (m.threshold < 2 || m.threshold > kMaxShares) {
     return manifest_error(code, "the threshold must be 2 to 255");
   }
-  if (!internal::is_lower_hex(m.split_id, kSplitIdBytes)) {
+  if (!json::is_lower_hex(m.split_id, kSplitIdBytes)) {
     return manifest_error(code, "the split id must be 16 lower-case hex digits");
   }
-  if (!internal::is_lower_hex(m.key_check, kKeyCheckBytes)) {
+  if (!json::is_lower_hex(m.key_check, kKeyCheckBytes)) {
     return manifest_error(code, "the key check value must be 32 lower-case hex digits");
   }
   return validate_entries(m, code);
@@ -183,7 +182,7 @@ Result<void> validate_manifest(const ShareManifest& m, Errc code) {
 
 Result<std::string> manifest_json(const ShareManifest& m) {
   LEEA_ASSIGN_OR_RETURN(Json j, manifest_object(m));
-  return internal::dump_json(j, "share manifest");
+  return json::dump(j, "share manifest");
 }
 
 Result<std::string> sign_manifest(const crypto::PrivateKey& op, const ShareManifest& m) {
@@ -194,20 +193,18 @@ Result<std::string> sign_manifest(const crypto::PrivateKey& op, const ShareManif
                           std::string(key_type_name(op.type())));
   }
   LEEA_ASSIGN_OR_RETURN(Json manifest, manifest_object(m));
-  LEEA_ASSIGN_OR_RETURN(std::string canonical, internal::dump_json(manifest, "share manifest"));
-  LEEA_ASSIGN_OR_RETURN(
-      std::vector<uint8_t> sig,
-      op.sign(internal::text_bytes(signed_bytes(canonical)), crypto::SigFormat::raw));
+  LEEA_ASSIGN_OR_RETURN(std::string canonical, json::dump(manifest, "share manifest"));
+  LEEA_ASSIGN_OR_RETURN(std::vector<uint8_t> sig,
+                        op.sign(json::text_bytes(signed_bytes(canonical)), crypto::SigFormat::raw));
   Json doc = {{"alg", alg},
               {"key", op.public_key().fingerprint()},
               {"manifest", std::move(manifest)},
               {"signature", base64url_encode(sig)}};
-  return internal::dump_json(doc, "share manifest");
+  return json::dump(doc, "share manifest");
 }
 
 Result<ShareManifest> verify_manifest(std::string_view signed_json, const crypto::PublicKey& op) {
-  LEEA_ASSIGN_OR_RETURN(Json doc,
-                        internal::parse_json(signed_json, "share manifest", kMaxManifestBytes));
+  LEEA_ASSIGN_OR_RETURN(Json doc, json::parse(signed_json, "share manifest", kMaxManifestBytes));
   LEEA_TRY(expect_members(doc, {"alg", "key", "manifest", "signature"}, "the signed document"));
   const std::string_view alg = alg_of(op.type());
   if (alg.empty() || doc["alg"] != alg) {
@@ -227,7 +224,7 @@ Result<ShareManifest> verify_manifest(std::string_view signed_json, const crypto
   }
   LEEA_ASSIGN_OR_RETURN(ShareManifest m, parse_manifest(doc["manifest"]));
   LEEA_ASSIGN_OR_RETURN(std::string canonical, manifest_json(m));
-  if (!op.verify(internal::text_bytes(signed_bytes(canonical)), *sig, crypto::SigFormat::raw)) {
+  if (!op.verify(json::text_bytes(signed_bytes(canonical)), *sig, crypto::SigFormat::raw)) {
     return manifest_error(Errc::refused, "signature does not verify");
   }
   return m;

@@ -49,7 +49,7 @@ Result<VerifiedOperatorRequest> verify_operator_request(
     if (o.id == op->second) who = &o;
   }
   if (who == nullptr) {
-    return refused("unknown operator '" + op->second.substr(0, 64) + "'");
+    return refused("unknown operator '" + quote_untrusted(op->second) + "'");
   }
   VerifiedOperatorRequest out;
   out.operator_id = who->id;

@@ -1,6 +1,6 @@
 #include "core/attest/pool_client.h"
 
-#include "core/attest/json_internal.h"
+#include "core/util/json.h"
 
 namespace leea::attest {
 
@@ -28,10 +28,9 @@ Result<nlohmann::json> MemberClient::call(const std::string& method, const std::
   last_status_ = r->status;
   // The same strict reader as every other document of this area: bounded depth, no
   // repeated member names.
-  auto j =
-      internal::parse_json(r->body, member_->id + ": answer", r->body.size(), Errc::unavailable);
+  auto j = json::parse(r->body, member_->id + ": answer", r->body.size(), Errc::unavailable);
   if (r->status >= 200 && r->status < 300) return j;
-  const internal::Json* error = j ? internal::find_member(*j, "error") : nullptr;
+  const json::Json* error = j ? json::find_member(*j, "error") : nullptr;
   std::string why = error != nullptr && error->is_string()
                         ? error->get<std::string>().substr(0, 512)
                         : "no error text";

@@ -3,18 +3,18 @@
 #include <array>
 #include <ctime>
 
-#include "core/attest/json_internal.h"
 #include "core/attest/jwk.h"
 #include "core/attest/jws.h"
 #include "core/config/values.h"
 #include "core/crypto/digest.h"
 #include "core/crypto/random.h"
 #include "core/util/encoding.h"
+#include "core/util/json.h"
 
 namespace leea::attest {
 namespace {
 
-using internal::Json;
+using json::Json;
 
 constexpr std::string_view kPopType = "leea-pop+jwt";
 constexpr std::string_view kWhat = "proof of possession";
@@ -29,16 +29,16 @@ std::string token_hash(std::string_view token) { return base64url_encode(crypto:
 
 Result<PopClaims> check_claims(const Json& payload, std::string_view validator_id,
                                std::string_view token, int64_t now, int64_t window) {
-  const Json* aud = internal::find_member(payload, "aud");
+  const Json* aud = json::find_member(payload, "aud");
   if (aud == nullptr || !aud->is_string() || *aud != validator_id) {
     return refusal("for another validator");
   }
-  const Json* ath = internal::find_member(payload, "ath");
+  const Json* ath = json::find_member(payload, "ath");
   if (ath == nullptr || !ath->is_string() || *ath != token_hash(token)) {
     return refusal("for another token");
   }
   PopClaims out;
-  LEEA_ASSIGN_OR_RETURN(out.issued_at, internal::int_member(payload, "iat", kWhat));
+  LEEA_ASSIGN_OR_RETURN(out.issued_at, json::int_member(payload, "iat", kWhat));
   // Compared as now - iat and iat - now only once both are known to be small.
   if (out.issued_at < now - window) {
     return refusal("too old");
@@ -46,7 +46,7 @@ Result<PopClaims> check_claims(const Json& payload, std::string_view validator_i
   if (out.issued_at > now + window) {
     return refusal("issued in the future");
   }
-  LEEA_ASSIGN_OR_RETURN(out.jti, internal::string_member(payload, "jti", kWhat));
+  LEEA_ASSIGN_OR_RETURN(out.jti, json::string_member(payload, "jti", kWhat));
   auto jti = base64url_decode(out.jti);
   if (!jti || jti->size() != kJtiBytes) {
     return refusal("malformed jti");
@@ -93,7 +93,7 @@ Result<PopClaims> verify_pop(std::string_view pop, const crypto::PublicKey& cnf,
   if (!parsed) {
     return std::move(parsed).error();
   }
-  const Json* typ = internal::find_member(parsed->header, "typ");
+  const Json* typ = json::find_member(parsed->header, "typ");
   if (typ == nullptr || *typ != kPopType) {
     return refusal("wrong type ('typ' must be leea-pop+jwt)");
   }

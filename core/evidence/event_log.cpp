@@ -11,7 +11,10 @@ constexpr size_t kMaxEvents = 4096;
 constexpr size_t kMaxName = 128;
 constexpr size_t kMaxValue = 4096;
 
-nlohmann::json to_json_value(const EventLog& log) {
+// At most kMaxEvents entries of bounded names and values: 4096 * ~4.5 KiB.
+constexpr size_t kMaxLogText = size_t{20} << 20;
+
+nlohmann::json log_value(const EventLog& log) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& e : log.events) {
     nlohmann::json j = {{"name", e.name}, {"kind", e.kind}, {"digest", e.digest}};
@@ -41,7 +44,9 @@ Result<std::string> string_field(const nlohmann::json& j, const char* key, size_
 
 }  // namespace
 
-std::string EventLog::to_json() const { return to_json_value(*this).dump(); }
+std::string EventLog::to_json() const { return log_value(*this).dump(); }
+
+json::Json EventLog::to_json_value() const { return log_value(*this); }
 
 std::array<uint8_t, 32> EventLog::digest() const { return crypto::sha256(to_json()); }
 
@@ -53,7 +58,12 @@ const Event* EventLog::find(const std::string& name) const {
 }
 
 Result<EventLog> EventLog::from_json(const std::string& text) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  LEEA_ASSIGN_OR_RETURN(json::Json j,
+                        json::parse(text, "event log", kMaxLogText, Errc::invalid_data));
+  return from_json_value(j);
+}
+
+Result<EventLog> EventLog::from_json_value(const json::Json& j) {
   if (!j.is_array()) {
     return make_error(Errc::invalid_data, "event log: not a JSON array");
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/util/json.h"
 #include "core/util/result.h"
 
 namespace leea::evidence {
@@ -26,9 +27,12 @@ struct EventLog {
 
   // Canonical JSON (sorted keys, no whitespace): what is hashed and sent.
   std::string to_json() const;
+  json::Json to_json_value() const;
   // Parses and bounds (at most 4096 events, names ≤ 128 chars, values ≤ 4096 chars);
   // Errc::invalid_data naming the entry on any violation.
   static Result<EventLog> from_json(const std::string& text);
+  // The same for a value already read by json::parse.
+  static Result<EventLog> from_json_value(const json::Json& j);
   // SHA-256 of to_json().
   std::array<uint8_t, 32> digest() const;
   // The entry with this name, if any.

@@ -7,9 +7,13 @@
 
 #include "core/evidence/collect.h"
 #include "core/evidence/collect_internal.h"
+#include "core/util/json.h"
 
 namespace leea::evidence {
 namespace {
+
+// A learned log is an evidence document or its event log: bounded like either.
+constexpr size_t kMaxLearnedLog = size_t{20} << 20;
 
 bool valid_name(const std::string& name) {
   return !name.empty() && name.size() <= config::kMaxReferenceNameLength &&
@@ -127,9 +131,12 @@ void apply_reference(const ReferenceUpdate& u, config::OrderConfig& order) {
 }
 
 Result<EventLog> parse_learned_log(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_object() && j.contains("event_log")) return EventLog::from_json(j["event_log"].dump());
-  if (j.is_array()) return EventLog::from_json(text);
+  LEEA_ASSIGN_OR_RETURN(json::Json j,
+                        json::parse(text, "learned log", kMaxLearnedLog, Errc::invalid_data));
+  if (const json::Json* log = json::find_member(j, "event_log")) {
+    return EventLog::from_json_value(*log);
+  }
+  if (j.is_array()) return EventLog::from_json_value(j);
   return make_error(Errc::invalid_data,
                     "expected an event log (JSON array) or an evidence document {kind, report, "
                     "event_log}");

@@ -87,7 +87,13 @@ void HttpsServer::route(const std::string& method, const std::string& pattern, H
   auto wrapped = [this, pattern, handler](const httplib::Request& req, httplib::Response& res) {
     auto start = std::chrono::steady_clock::now();
     Request r = to_request(req);
-    Response out = handler(r);
+    Response out;
+    try {
+      out = handler(r);
+    } catch (...) {
+      // The last seam: whatever a handler threw, the client learns only that it failed.
+      out = {500, R"({"error":"internal error"})", "application/json"};
+    }
     // Request bodies may carry secrets (an operator's PUT holds a share in clear): wipe our
     // copy and httplib's once the handler is done with them.
     wipe(r.body);

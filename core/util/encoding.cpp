@@ -290,4 +290,15 @@ std::optional<size_t> base64url_decoded_size(size_t n) {
   return n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
 }
 
+std::string quote_untrusted(std::string_view s, size_t max) {
+  const bool cut = s.size() > max;
+  std::string out(s.substr(0, max));
+  for (char& c : out) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b > 0x7e) c = '?';
+  }
+  if (cut) out += "...";
+  return out;
+}
+
 }  // namespace leea

@@ -62,4 +62,10 @@ bool base64url_decode_to(std::string_view text, uint8_t* out);
 // The number of bytes that base64url text of this length decodes to (nullopt if impossible).
 std::optional<size_t> base64url_decoded_size(size_t text_length);
 
+// A value a peer sent, made safe to quote in an error message, an answer or a log line:
+// each byte outside printable ASCII becomes '?', and text longer than max bytes is cut
+// to max bytes followed by "...". The result is always valid UTF-8 (ASCII). Not for
+// secrets: it runs in time that depends on the data.
+std::string quote_untrusted(std::string_view s, size_t max = 64);
+
 }  // namespace leea

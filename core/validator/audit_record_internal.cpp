@@ -4,6 +4,7 @@
 
 #include "core/crypto/digest.h"
 #include "core/util/encoding.h"
+#include "core/util/json.h"
 
 namespace leea::validator {
 
@@ -48,8 +49,9 @@ EncodedAuditRecord encode_audit_record(uint64_t seq, std::string_view prev,
 }
 
 Result<AuditRecordHead> check_audit_record(std::string_view line) {
-  json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
+  auto parsed = leea::json::parse(line, "audit record", kMaxAuditLineBytes, Errc::invalid_data);
+  json j = parsed ? std::move(*parsed) : json();
+  if (!j.is_object()) {
     return bad("not a JSON object (edited or damaged?)");
   }
   if (canonical(j) != line) {

@@ -80,7 +80,8 @@ net::Response Service::challenge(const net::Request& r) {
   if (!body) {
     out = refuse(400, "request", body.error().message);
   } else if (!rec || !*rec) {
-    out = refuse(404, "order.known", "this validator holds no order '" + order.substr(0, 64) + "'");
+    out = refuse(404, "order.known",
+                 "this validator holds no order '" + quote_untrusted(order) + "'");
   } else {
     auto n = impl_->nonces.issue(order, NonceClock::from_time_t(impl_->now()));
     out = n ? answer(200, {{"nonce", base64url_encode(n->nonce)},
@@ -113,17 +114,28 @@ net::Response Service::metrics(const net::Request&) {
 
 void Service::install(net::HttpsServer& server) {
   const std::string order_re = "([A-Za-z0-9._-]{1,64})";
-  server.route("POST", "/v1/challenge", [this](const net::Request& r) { return challenge(r); });
-  server.route("POST", "/v1/attest", [this](const net::Request& r) { return attest(r); });
-  server.route("POST", "/v1/shares/" + order_re,
-               [this](const net::Request& r) { return shares(r); });
-  server.route("PUT", "/v1/orders/" + order_re,
-               [this](const net::Request& r) { return put_order(r); });
-  server.route("DELETE", "/v1/orders/" + order_re,
-               [this](const net::Request& r) { return delete_order(r); });
-  server.route("GET", "/v1/keys", [this](const net::Request& r) { return keys(r); });
-  server.route("GET", "/healthz", [this](const net::Request& r) { return health(r); });
-  server.route("GET", "/metrics", [this](const net::Request& r) { return metrics(r); });
+  // A handler that throws (a bug: handlers return Results) is answered with a bare 500 and
+  // audited; the exception's text reaches neither the client nor the audit log.
+  auto guarded = [this](const char* endpoint,
+                        net::Response (Service::*handler)(const net::Request&)) {
+    return [this, endpoint, handler](const net::Request& r) -> net::Response {
+      try {
+        return (this->*handler)(r);
+      } catch (...) {
+        log::error("{} {}: handler threw; answered 500", r.method, endpoint);
+        impl_->record(endpoint, r, "", 500, "internal");
+        return answer(500, {{"error", "internal error"}});
+      }
+    };
+  };
+  server.route("POST", "/v1/challenge", guarded("/v1/challenge", &Service::challenge));
+  server.route("POST", "/v1/attest", guarded("/v1/attest", &Service::attest));
+  server.route("POST", "/v1/shares/" + order_re, guarded("/v1/shares", &Service::shares));
+  server.route("PUT", "/v1/orders/" + order_re, guarded("/v1/orders", &Service::put_order));
+  server.route("DELETE", "/v1/orders/" + order_re, guarded("/v1/orders", &Service::delete_order));
+  server.route("GET", "/v1/keys", guarded("/v1/keys", &Service::keys));
+  server.route("GET", "/healthz", guarded("/healthz", &Service::health));
+  server.route("GET", "/metrics", guarded("/metrics", &Service::metrics));
   server.on_response(
       [this, order_re](const net::Request&, const std::string& route, int status, double seconds) {
         std::string endpoint = route;

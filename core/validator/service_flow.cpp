@@ -45,7 +45,7 @@ Result<attest::Verdict> appraise_body(const json& body, const config::OrderConfi
   if (ev == body.end() || !ev->is_object()) {
     return make_error(Errc::invalid_data, "evidence: missing");
   }
-  LEEA_ASSIGN_OR_RETURN(auto doc, attest::EvidenceDocument::from_json(ev->dump()));
+  LEEA_ASSIGN_OR_RETURN(auto doc, attest::EvidenceDocument::from_json_value(*ev));
   attest::AppraisalContext ctx;
   ctx.order = &order;
   ctx.allow_sim = config.allow_sim;

@@ -17,6 +17,8 @@
 #include "core/config/validator.h"
 #include "core/crypto/keys.h"
 #include "core/net/https.h"
+#include "core/util/encoding.h"
+#include "core/util/json.h"
 #include "core/util/log.h"
 #include "core/validator/audit.h"
 #include "core/validator/metrics.h"
@@ -30,7 +32,13 @@ using json = nlohmann::json;
 
 constexpr int64_t kSkewSeconds = 5;
 
-inline net::Response answer(int status, const json& body) { return {status, body.dump()}; }
+// Larger than any limits.max_body_bytes a validator file may set: the server bounds bodies.
+constexpr size_t kMaxRequestJson = size_t{16} << 20;
+
+// Never throws: a string a client sent that is not UTF-8 is written with U+FFFD.
+inline net::Response answer(int status, const json& body) {
+  return {status, leea::json::dump_lossy(body)};
+}
 
 // A refusal naming its checks: the first detail is the error text.
 inline net::Response refuse(int status, const std::string& check, const std::string& detail,
@@ -56,8 +64,11 @@ inline int status_for(const Error& e) {
   }
 }
 
+// Every request body goes through the one strict reader (size, depth, duplicate names)
+// before any handler looks at it.
 inline Result<json> parse_body(const net::Request& r) {
-  json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  LEEA_ASSIGN_OR_RETURN(
+      json j, leea::json::parse(r.body, "request body", kMaxRequestJson, Errc::invalid_data));
   if (!j.is_object()) {
     return make_error(Errc::invalid_data, "request body is not a JSON object");
   }
@@ -108,7 +119,7 @@ struct Service::Impl {
                                                : "error"},
                     {"status", std::to_string(status)},
                     {"remote", r.remote_addr}};
-    if (!order.empty()) e["order"] = order.substr(0, 64);
+    if (!order.empty()) e["order"] = quote_untrusted(order);
     if (!checks.empty()) e["checks"] = checks.substr(0, 900);
     if (!token.empty()) e["token_fp"] = token_fingerprint(token);
     if (auto a = audit->append(e); !a) {

@@ -80,6 +80,57 @@ TEST_F(PoolTest, ReusedNonceIsRefused) {
   EXPECT_EQ(failed_checks(r), "nonce");
 }
 
+// Hole found by an outside attack: evidence nested 100,000 arrays deep (a 200 KB body) once
+// overflowed the validator's stack. The strict reader refuses it before any handler looks.
+TEST_F(PoolTest, DeeplyNestedEvidenceIsRefusedAndTheValidatorKeepsServing) {
+  auto ch = pool_->call(3, "POST", "/v1/challenge", R"({"order":"demo-sim"})");
+  ASSERT_EQ(ch.status, 200) << ch.body;
+  auto eph = crypto::PrivateKey::generate(crypto::KeyType::p256);
+  const int depth = 100000;
+  std::string body = R"({"order":"demo-sim","nonce":")" +
+                     nlohmann::json::parse(ch.body)["nonce"].get<std::string>() +
+                     R"(","eph_pub":)" + attest::jwk_to_json(eph->public_key().jwk()).dump() +
+                     R"(,"evidence":{"kind":"sim","report":)" + std::string(depth, '[') +
+                     std::string(depth, ']') + "}}";
+  for (int i = 0; i < 3; ++i) {
+    auto r = pool_->call(3, "POST", "/v1/attest", body);
+    EXPECT_EQ(r.status, 400) << r.body.substr(0, 200);
+    EXPECT_EQ(failed_checks(r), "request");
+    EXPECT_NE(r.body.find("nested"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(pool_->call(3, "GET", "/healthz").status, 200);
+  EXPECT_EQ(attest_at(*pool_, 3, "demo-sim").attest_answer.status, 200);
+}
+
+TEST_F(PoolTest, DuplicateMemberNamesAreRefused) {
+  auto r = pool_->call(0, "POST", "/v1/challenge", R"({"order":"nothing","order":"demo-sim"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(failed_checks(r), "request");
+  EXPECT_NE(r.body.find("twice"), std::string::npos) << r.body;
+}
+
+// Hole found by an outside attack: 63 letters and one two-byte character, cut in half when
+// the id was shortened for the audit record, made the serialiser throw; the answer was a 500
+// with internal text and no audit record was written.
+TEST_F(PoolTest, OrderIdWithMultibyteCharacterIsAnsweredAndAudited) {
+  const std::string id = std::string(63, 'a') + "\xc3\xa9";
+  const auto log = pool_->dir() / "v5" / "data" / "audit.log";
+  const std::string before = file_text(log);
+  for (const char* path : {"/v1/challenge", "/v1/attest"}) {
+    auto r = pool_->call(4, "POST", path, nlohmann::json{{"order", id}}.dump());
+    EXPECT_EQ(r.status, 404) << path << ": " << r.body;
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << r.body;
+    EXPECT_EQ(failed_checks(r), "order.known");
+  }
+  const std::string after = file_text(log);
+  ASSERT_GT(after.size(), before.size());
+  const std::string added = after.substr(before.size());
+  EXPECT_EQ(std::count(added.begin(), added.end(), '\n'), 2) << added;
+  EXPECT_NE(added.find(std::string(63, 'a')), std::string::npos) << added;
+  EXPECT_EQ(leea({"validator", "audit", "verify", log.string()}).exit_code, 0);
+}
+
 TEST_F(PoolTest, EvidenceForAnotherOrderIsRefused) {
   auto s = attest_at(*pool_, 1, "demo-sim", "some-other-order");
   EXPECT_EQ(s.attest_answer.status, 403);

@@ -8,6 +8,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -77,6 +78,39 @@ TEST(Layering, CoreIncludesOnlyAllowedAreas) {
           if (inc.rfind(prefix, 0) == 0 && !owners.count(area)) {
             violations.push_back(where + inc + " may not be included in core/" + area);
           }
+        }
+      }
+    }
+  }
+  for (const auto& v : violations) ADD_FAILURE() << v;
+}
+
+// Every JSON text (from the network or a file) is read by core/util/json.h's strict reader,
+// which bounds size and depth and refuses duplicate member names; nothing calls nlohmann's
+// lenient parser directly.
+TEST(Layering, JsonIsReadOnlyThroughTheStrictReader) {
+  const fs::path root = LEEA_SOURCE_DIR;
+  const std::regex direct_re(
+      R"re(nlohmann::(ordered_)?json::(parse|accept|sax_parse)|\bJson::(parse|accept)|from_(cbor|msgpack|bson|ubjson)\()re");
+  const std::regex alias_re(R"re(using\s+json\s*=\s*nlohmann::)re");
+  const std::regex aliased_parse_re(R"re((^|[^:\w])json::(parse|accept)\()re");
+  std::vector<std::string> violations;
+  for (const char* top : {"core", "cmd"}) {
+    for (const auto& e : fs::recursive_directory_iterator(root / top)) {
+      auto ext = e.path().extension();
+      if (!e.is_regular_file() || (ext != ".h" && ext != ".cpp")) continue;
+      fs::path rel = fs::relative(e.path(), root);
+      if (rel == "core/util/json.cpp") continue;
+      std::ifstream in(e.path());
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const bool aliased = std::regex_search(text, alias_re);
+      std::istringstream lines(text);
+      std::string line;
+      for (int lineno = 1; std::getline(lines, line); ++lineno) {
+        if (std::regex_search(line, direct_re) ||
+            (aliased && std::regex_search(line, aliased_parse_re))) {
+          violations.push_back(rel.string() + ":" + std::to_string(lineno) +
+                               ": parses JSON outside leea::json::parse");
         }
       }
     }

@@ -5,6 +5,7 @@
 #include "core/crypto/digest.h"
 #include "core/crypto/keys.h"
 #include "core/util/encoding.h"
+#include "core/util/json.h"
 
 namespace leea::tee::sim {
 namespace {
@@ -92,8 +93,11 @@ class Verifier final : public EvidenceVerifier {
       return v;
     }
     v.pass("evidence.signature");
-    auto claims = nlohmann::json::parse(json->begin(), json->end(), nullptr, false);
-    if (!claims.is_object() || claims.value("v", 0) != 1 || !claims["debug"].is_boolean() ||
+    auto parsed = leea::json::parse(leea::json::bytes_text(*json), "sim report", kMaxReport,
+                                    Errc::invalid_data);
+    if (!parsed) return parsed.error();
+    nlohmann::json& claims = *parsed;
+    if (!claims.is_object() || claims["v"] != 1 || !claims["debug"].is_boolean() ||
         !claims["platform"].is_string() || !claims["launch_measurement"].is_string()) {
       return make_error(Errc::invalid_data, "sim report: unexpected claims");
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/util/encoding.h"
+#include "core/util/json.h"
 #include "core/util/result.h"
 
 namespace leea::tee::tdx::internal {
@@ -26,9 +27,14 @@ inline Result<std::vector<uint8_t>> unhex(const std::string& hex, std::string_vi
   return *bytes;
 }
 
+// Intel's TCB info and QE identity documents are a few KiB; a TCB info of many
+// platforms stays under 1 MiB.
+inline constexpr size_t kMaxCollateralJson = size_t{1} << 20;
+
 inline Result<json> parse_json(std::string_view text, std::string_view source) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return malformed(source, "not a JSON object");
+  LEEA_ASSIGN_OR_RETURN(json j,
+                        leea::json::parse(text, source, kMaxCollateralJson, Errc::invalid_data));
+  if (!j.is_object()) return malformed(source, "not a JSON object");
   return j;
 }
 

@@ -12,6 +12,7 @@
 #include "core/tee/tpm/device.h"
 #include "core/util/encoding.h"
 #include "core/util/files.h"
+#include "core/util/json.h"
 
 namespace leea::tee::tpm {
 namespace {
@@ -389,8 +390,11 @@ Result<QuoteReport> decode_report(const std::string& text) {
   }
   auto raw = base64url_decode(text);
   if (!raw) return make_error(Errc::invalid_data, "tpm report: not base64url");
-  auto j = nlohmann::json::parse(raw->begin(), raw->end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  auto parsed =
+      json::parse(json::bytes_text(*raw), "tpm report", kMaxReportText, Errc::invalid_data);
+  if (!parsed) return parsed.error();
+  nlohmann::json& j = *parsed;
+  if (!j.is_object()) {
     return make_error(Errc::invalid_data, "tpm report: not a JSON object");
   }
   if (!j.contains("v") || j["v"] != 1) {

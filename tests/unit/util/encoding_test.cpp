@@ -237,5 +237,14 @@ TEST(EncodingBase64, AllocatesItsStringOnceAtItsFinalSize) {
   }
 }
 
+TEST(QuoteUntrusted, NeverSplitsACharacterOrPassesControlBytes) {
+  // 63 letters and a two-byte character: cutting at 64 bytes would split it.
+  const std::string id = std::string(63, 'a') + "\xc3\xa9";
+  EXPECT_EQ(quote_untrusted(id), std::string(63, 'a') + "?...");
+  EXPECT_EQ(quote_untrusted("a\nb\x1b[2Jc\x7f"), "a?b?[2Jc?");
+  EXPECT_EQ(quote_untrusted("short"), "short");
+  EXPECT_EQ(quote_untrusted("abcdef", 3), "abc...");
+}
+
 }  // namespace
 }  // namespace leea

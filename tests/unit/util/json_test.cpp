@@ -1,20 +1,20 @@
-#include "core/attest/json_internal.h"
+#include "core/util/json.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace leea::attest::internal {
+namespace leea::json {
 namespace {
 
 std::string refusal(std::string_view text, size_t max = 1024) {
-  auto r = parse_json(text, "doc", max);
+  auto r = parse(text, "doc", max);
   EXPECT_FALSE(r) << text;
   return r ? std::string() : r.error().message;
 }
 
 TEST(ParseJson, AcceptsOrdinaryDocuments) {
-  auto r = parse_json(R"({"a":[1,{"b":null}],"c":"\u00e9"})", "doc", 1024);
+  auto r = parse(R"({"a":[1,{"b":null}],"c":"\u00e9"})", "doc", 1024);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ((*r)["c"], "\xc3\xa9");
 }
@@ -31,12 +31,31 @@ TEST(ParseJson, RefusesWhatAStrictReaderMust) {
 }
 
 TEST(ParseJson, SameNameInSiblingObjectsIsFine) {
-  EXPECT_TRUE(parse_json(R"([{"a":1},{"a":2}])", "doc", 1024));
-  EXPECT_TRUE(parse_json(std::string(16, '[') + std::string(16, ']'), "doc", 1024));
+  EXPECT_TRUE(parse(R"([{"a":1},{"a":2}])", "doc", 1024));
+  EXPECT_TRUE(parse(std::string(16, '[') + std::string(16, ']'), "doc", 1024));
+}
+
+TEST(ParseJson, RefusesADepthBombBeforeBuildingIt) {
+  // 100,000 nested arrays in 200 KB: the scan refuses it in one pass, so no deep tree
+  // exists for a recursive dump() or destructor to overflow the stack on.
+  const std::string bomb =
+      R"({"evidence":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_EQ(refusal(bomb, 1 << 20), "doc: nested deeper than 16 levels");
+  // Unbalanced, unterminated: still refused by depth, before any parsing.
+  EXPECT_EQ(refusal(std::string(100000, '{'), 1 << 20), "doc: nested deeper than 16 levels");
+}
+
+TEST(NestingDepth, CountsBracketsOutsideStringsOnly) {
+  EXPECT_EQ(nesting_depth("1", 16), 0);
+  EXPECT_EQ(nesting_depth(R"([{"a":[]}])", 16), 3);
+  EXPECT_EQ(nesting_depth(R"(["[[[[", "\"[[["])", 2), 1);
+  EXPECT_EQ(nesting_depth(R"(["\\", [[]]])", 3), 3);
+  EXPECT_EQ(nesting_depth("[[[", 2), std::nullopt);
+  EXPECT_EQ(nesting_depth("[][][][]", 1), 1);
 }
 
 TEST(ParseJson, UsesTheCallersErrorKind) {
-  EXPECT_EQ(parse_json("x", "doc", 10, Errc::invalid_data).error().code, Errc::invalid_data);
+  EXPECT_EQ(parse("x", "doc", 10, Errc::invalid_data).error().code, Errc::invalid_data);
 }
 
 TEST(IntMember, AcceptsOnlyIntegersThatFitInt64) {
@@ -53,9 +72,13 @@ TEST(IntMember, AcceptsOnlyIntegersThatFitInt64) {
 }
 
 TEST(DumpJson, RefusesInvalidUtf8InsteadOfThrowing) {
-  auto r = dump_json(Json{{"a", "\xc3"}}, "doc");
+  auto r = dump(Json{{"a", "\xc3"}}, "doc");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::invalid_argument);
+}
+
+TEST(DumpLossy, ReplacesInvalidUtf8) {
+  EXPECT_EQ(dump_lossy(Json{{"a", "x\xc3"}}), "{\"a\":\"x\xef\xbf\xbd\"}");
 }
 
 TEST(TextChecks, PrintableTokensAndLowerHex) {
@@ -69,4 +92,4 @@ TEST(TextChecks, PrintableTokensAndLowerHex) {
 }
 
 }  // namespace
-}  // namespace leea::attest::internal
+}  // namespace leea::json

@@ -1,29 +1,65 @@
-#include "core/attest/json_internal.h"
+#include "core/util/json.h"
 
 #include <algorithm>
 #include <limits>
 #include <set>
 #include <vector>
 
-namespace leea::attest::internal {
+namespace leea::json {
 
-Result<Json> parse_json(std::string_view text, std::string_view what, size_t max_bytes, Errc code) {
+std::optional<int> nesting_depth(std::string_view text, int max_depth) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > max_depth) return std::nullopt;
+        deepest = std::max(deepest, depth);
+        break;
+      case ']':
+      case '}':
+        --depth;  // unbalanced text is the parser's to refuse
+        break;
+      default:
+        break;
+    }
+  }
+  return deepest;
+}
+
+Result<Json> parse(std::string_view text, std::string_view what, size_t max_bytes, Errc code,
+                   int max_depth) {
   const std::string prefix = std::string(what) + ": ";
   if (text.size() > max_bytes) {
     return make_error(code, prefix + "longer than " + std::to_string(max_bytes) + " bytes");
+  }
+  if (!nesting_depth(text, max_depth)) {
+    return make_error(code, prefix + "nested deeper than " + std::to_string(max_depth) + " levels");
   }
   // The callback sees every key before its value, so duplicates and depth are caught while
   // parsing; it keeps every value (returns true) and reports through the flags.
   std::vector<std::set<std::string>> keys;
   bool duplicate = false;
-  bool too_deep = false;
-  auto check = [&](int depth, Json::parse_event_t event, Json& parsed) {
+  auto check = [&](int, Json::parse_event_t event, Json& parsed) {
     switch (event) {
       case Json::parse_event_t::object_start:
         keys.emplace_back();
-        [[fallthrough]];
-      case Json::parse_event_t::array_start:
-        too_deep = too_deep || depth >= kMaxJsonDepth;
         break;
       case Json::parse_event_t::object_end:
         if (!keys.empty()) {
@@ -45,22 +81,22 @@ Result<Json> parse_json(std::string_view text, std::string_view what, size_t max
   if (j.is_discarded()) {
     return make_error(code, prefix + "not valid JSON");
   }
-  if (too_deep) {
-    return make_error(code,
-                      prefix + "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  }
   if (duplicate) {
     return make_error(code, prefix + "a member name appears twice in one object");
   }
   return j;
 }
 
-Result<std::string> dump_json(const Json& j, std::string_view what) {
+Result<std::string> dump(const Json& j, std::string_view what) {
   try {
     return j.dump();
   } catch (const Json::exception&) {
     return make_error(Errc::invalid_argument, std::string(what) + ": a string is not UTF-8");
   }
+}
+
+std::string dump_lossy(const Json& j) {
+  return j.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
 }
 
 const Json* find_member(const Json& obj, std::string_view name) {
@@ -120,4 +156,4 @@ bool is_lower_hex(std::string_view s, size_t size_bytes) {
          });
 }
 
-}  // namespace leea::attest::internal
+}  // namespace leea::json
