@@ -56,8 +56,8 @@ Result<std::vector<crypto::SecretBytes>> split_lines(const crypto::SecretBytes& 
 
 Result<void> send(MemberClient& c, const std::string& method, const std::string& path,
                   const std::string& body, const Operator& op) {
-  LEEA_ASSIGN_OR_RETURN(auto headers,
-                        sign_operator_request(*op.key, op.id, method, path, body, now()));
+  LEEA_ASSIGN_OR_RETURN(auto headers, sign_operator_request(*op.key, op.id, c.member().id, method,
+                                                            path, body, now()));
   LEEA_TRY(c.call(method, path, body, headers));
   return {};
 }

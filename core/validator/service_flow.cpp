@@ -163,11 +163,11 @@ namespace {
 
 // The operator check shared by PUT and DELETE: signature, window, never seen before.
 Result<attest::VerifiedOperatorRequest> check_operator(
-    const std::vector<attest::TrustedOperator>& operators, Store& store, int64_t now,
-    const net::Request& r) {
-  LEEA_ASSIGN_OR_RETURN(
-      auto v, attest::verify_operator_request(r.headers, r.method, r.path, r.body, operators, now));
-  LEEA_ASSIGN_OR_RETURN(bool fresh, store.remember_request(v.signature_hash, v.timestamp));
+    const std::string& validator_id, const std::vector<attest::TrustedOperator>& operators,
+    Store& store, int64_t now, const net::Request& r) {
+  LEEA_ASSIGN_OR_RETURN(auto v, attest::verify_operator_request(r.headers, validator_id, r.method,
+                                                                r.path, r.body, operators, now));
+  LEEA_ASSIGN_OR_RETURN(bool fresh, store.remember_request(v.request_hash, v.timestamp));
   if (!fresh) {
     return make_error(Errc::refused, "operator signature: request replayed");
   }
@@ -184,7 +184,7 @@ net::Response Service::put_order(const net::Request& r) {
     m.record("/v1/orders PUT", r, order_id, out.status, checks);
     return out;
   };
-  auto op = check_operator(m.operators, *m.store, m.now(), r);
+  auto op = check_operator(m.config.id, m.operators, *m.store, m.now(), r);
   if (!op) return done(refuse(status_for(op.error()), "operator", op.error().message), "operator");
   auto body = parse_body(r);
   if (!body) return done(refuse(400, "request", body.error().message));
@@ -229,7 +229,7 @@ net::Response Service::delete_order(const net::Request& r) {
     m.record("/v1/orders DELETE", r, order_id, out.status, checks);
     return out;
   };
-  auto op = check_operator(m.operators, *m.store, m.now(), r);
+  auto op = check_operator(m.config.id, m.operators, *m.store, m.now(), r);
   if (!op) return done(refuse(status_for(op.error()), "operator", op.error().message), "operator");
   auto existed = m.store->delete_order(order_id);
   if (!existed) return done(refuse(500, "store", existed.error().message), "store");

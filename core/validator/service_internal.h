@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -97,17 +98,23 @@ struct Service::Impl {
   NonceBook nonces;
   Metrics metrics;
   // Proofs of possession already accepted, by jti, until they expire: each is good once.
+  // Expired entries leave in expiry order, so each call costs O(log n), not a scan.
+  static constexpr size_t kMaxRememberedPops = 100000;
   std::mutex pop_mu;
-  std::map<std::string, int64_t> pop_seen;
+  std::set<std::string> pop_seen;
+  std::multimap<int64_t, std::set<std::string>::iterator> pop_expiry;
 
   bool first_use_of_pop(const std::string& jti, int64_t expires) {
     std::lock_guard lock(pop_mu);
     const int64_t t = now();
-    for (auto it = pop_seen.begin(); it != pop_seen.end();) {
-      it = it->second < t ? pop_seen.erase(it) : std::next(it);
+    while (!pop_expiry.empty() && pop_expiry.begin()->first < t) {
+      pop_seen.erase(pop_expiry.begin()->second);
+      pop_expiry.erase(pop_expiry.begin());
     }
-    if (pop_seen.size() > 100000) return false;  // bounded: refuse rather than grow
-    return pop_seen.emplace(jti, expires).second;
+    if (pop_seen.size() >= kMaxRememberedPops) return false;  // bounded: refuse rather than grow
+    auto [it, fresh] = pop_seen.insert(jti);
+    if (fresh) pop_expiry.emplace(expires, it);
+    return fresh;
   }
   std::function<int64_t()> now = [] { return static_cast<int64_t>(std::time(nullptr)); };
 

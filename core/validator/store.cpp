@@ -288,8 +288,8 @@ Result<std::vector<std::string>> Store::list_orders() const {
   }
 }
 
-Result<bool> Store::remember_request(std::string_view signature_hash, int64_t timestamp) {
-  if (!is_lower_hex_sha256(signature_hash)) {
+Result<bool> Store::remember_request(std::string_view request_hash, int64_t timestamp) {
+  if (!is_lower_hex_sha256(request_hash)) {
     return make_error(Errc::invalid_argument,
                       "store: remember request: the signature hash must be 64 lowercase hex "
                       "characters");
@@ -301,7 +301,7 @@ Result<bool> Store::remember_request(std::string_view signature_hash, int64_t ti
                                                       "(signature_hash, timestamp) VALUES (?1, "
                                                       "?2) ON CONFLICT DO NOTHING",
                                                       "remember request"));
-  LEEA_TRY(stmt.bind(1, signature_hash).bind(2, timestamp).run());
+  LEEA_TRY(stmt.bind(1, request_hash).bind(2, timestamp).run());
   return sqlite3_changes(db) == 1;
 }
 

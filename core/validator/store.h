@@ -86,12 +86,13 @@ class Store {
   // The ids of every stored order, in ascending byte order.
   Result<std::vector<std::string>> list_orders() const;
 
-  // Records the hash of a signed operator request whose signature carries timestamp (Unix
-  // seconds). Returns true when the hash is new, false when it was recorded before: a replay,
-  // to be refused. Fails with Errc::invalid_argument unless signature_hash is 64 lowercase
+  // Records the hash of a signed operator request (of the signed message, never of the
+  // signature bytes) whose message carries timestamp (Unix seconds). Returns true when the
+  // hash is new, false when it was recorded before: a replay, to be refused. Fails with
+  // Errc::invalid_argument unless request_hash is 64 lowercase
   // hex characters. REQUIRES: the caller refuses requests whose timestamp lies outside its
   // replay window before calling, and forgets only hashes older than that window.
-  Result<bool> remember_request(std::string_view signature_hash, int64_t timestamp);
+  Result<bool> remember_request(std::string_view request_hash, int64_t timestamp);
 
   // Forgets the hashes recorded with a timestamp before cutoff (now minus the replay window).
   // Returns how many were forgotten.

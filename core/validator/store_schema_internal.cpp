@@ -20,6 +20,8 @@ constexpr Migration kMigrations[] = {
      "  created_at INTEGER NOT NULL,"
      "  updated_at INTEGER NOT NULL"
      ") STRICT;"
+     // signature_hash holds the SHA-256 of the signed request message (the name predates
+     // keying replays on content rather than on signature bytes; the column is unchanged).
      "CREATE TABLE operator_requests ("
      "  signature_hash TEXT PRIMARY KEY NOT NULL,"
      "  timestamp INTEGER NOT NULL"

@@ -1,8 +1,11 @@
 // Five real validator processes on 127.0.0.1 with TLS: the whole protocol, and every
 // refusal by the name of its check.
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "core/attest/ear.h"
 #include "core/attest/jwk.h"
@@ -255,29 +258,82 @@ TEST_F(PoolTest, SharesResponseNeverHoldsTheShareInClear) {
 
 TEST_F(PoolTest, OrderChangesMustBeSignedFreshAndOnce) {
   const std::string path = "/v1/orders/unsigned";
+  const std::string v1 = pool_->member(0).id;
   auto unsigned_put = pool_->call(0, "PUT", path, "{}");
   EXPECT_EQ(unsigned_put.status, 403);
   EXPECT_EQ(failed_checks(unsigned_put), "operator");
   // Signed by a key the validators do not trust.
   auto stranger = crypto::PrivateKey::generate(crypto::KeyType::p256);
-  auto bad =
-      attest::sign_operator_request(*stranger, "ops", "DELETE", "/v1/orders/demo-sim", "", now());
+  auto bad = attest::sign_operator_request(*stranger, "ops", v1, "DELETE", "/v1/orders/demo-sim",
+                                           "", now());
   auto badly = pool_->call(0, "DELETE", "/v1/orders/demo-sim", "", *bad);
   EXPECT_EQ(badly.status, 403);
   EXPECT_NE(badly.body.find("does not verify"), std::string::npos) << badly.body;
   // A correctly signed request, replayed.
   auto op = crypto::PrivateKey::load_pem(pool_->dir() / "operator.key");
-  auto good = attest::sign_operator_request(*op, "ops", "DELETE", "/v1/orders/nothing", "", now());
+  auto good =
+      attest::sign_operator_request(*op, "ops", v1, "DELETE", "/v1/orders/nothing", "", now());
   EXPECT_EQ(pool_->call(0, "DELETE", "/v1/orders/nothing", "", *good).status, 200);
   auto replay = pool_->call(0, "DELETE", "/v1/orders/nothing", "", *good);
   EXPECT_EQ(replay.status, 403);
   EXPECT_NE(replay.body.find("replayed"), std::string::npos) << replay.body;
   // Out of the time window.
-  auto old =
-      attest::sign_operator_request(*op, "ops", "DELETE", "/v1/orders/nothing", "", now() - 3600);
+  auto old = attest::sign_operator_request(*op, "ops", v1, "DELETE", "/v1/orders/nothing", "",
+                                           now() - 3600);
   auto stale = pool_->call(0, "DELETE", "/v1/orders/nothing", "", *old);
   EXPECT_EQ(stale.status, 403);
   EXPECT_NE(stale.body.find("window"), std::string::npos) << stale.body;
+  // Without a request id.
+  auto bare =
+      attest::sign_operator_request(*op, "ops", v1, "DELETE", "/v1/orders/nothing", "", now());
+  bare->erase("X-Leea-Request-Id");
+  auto unnamed = pool_->call(0, "DELETE", "/v1/orders/nothing", "", *bare);
+  EXPECT_EQ(unnamed.status, 403);
+  EXPECT_NE(unnamed.body.find("missing"), std::string::npos) << unnamed.body;
+}
+
+// ECDSA signatures are malleable: (r, s) and (r, n - s) verify the same message. A replay
+// cache keyed on signature bytes let a captured request through again with its twin.
+TEST_F(PoolTest, ASignatureTwinDoesNotReplayAnOperatorRequest) {
+  auto op = crypto::PrivateKey::load_pem(pool_->dir() / "operator.key");
+  auto good = attest::sign_operator_request(*op, "ops", pool_->member(0).id, "DELETE",
+                                            "/v1/orders/nothing", "", now());
+  ASSERT_TRUE(good);
+  EXPECT_EQ(pool_->call(0, "DELETE", "/v1/orders/nothing", "", *good).status, 200);
+
+  auto raw = base64url_decode((*good)["X-Leea-Signature"]);
+  ASSERT_TRUE(raw);
+  ASSERT_EQ(raw->size(), 64u);  // P-256 r || s
+  BN_CTX* ctx = BN_CTX_new();
+  BIGNUM* n = BN_new();
+  EC_GROUP* group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  ASSERT_EQ(EC_GROUP_get_order(group, n, ctx), 1);
+  BIGNUM* s = BN_bin2bn(raw->data() + 32, 32, nullptr);
+  ASSERT_EQ(BN_sub(s, n, s), 1);
+  ASSERT_EQ(BN_bn2binpad(s, raw->data() + 32, 32), 32);
+  BN_free(s);
+  EC_GROUP_free(group);
+  BN_free(n);
+  BN_CTX_free(ctx);
+
+  auto twin = *good;
+  twin["X-Leea-Signature"] = base64url_encode(*raw);
+  ASSERT_NE(twin["X-Leea-Signature"], (*good)["X-Leea-Signature"]);
+  auto again = pool_->call(0, "DELETE", "/v1/orders/nothing", "", twin);
+  EXPECT_EQ(again.status, 403);
+  EXPECT_NE(again.body.find("replayed"), std::string::npos) << again.body;
+}
+
+TEST_F(PoolTest, AnOperatorRequestSignedForOneValidatorIsRefusedByAnother) {
+  auto op = crypto::PrivateKey::load_pem(pool_->dir() / "operator.key");
+  auto for_v1 = attest::sign_operator_request(*op, "ops", pool_->member(0).id, "DELETE",
+                                              "/v1/orders/nothing", "", now());
+  ASSERT_TRUE(for_v1);
+  auto at_v2 = pool_->call(1, "DELETE", "/v1/orders/nothing", "", *for_v1);
+  EXPECT_EQ(at_v2.status, 403);
+  EXPECT_NE(at_v2.body.find("does not verify"), std::string::npos) << at_v2.body;
+  // The request is still good where it was meant to go.
+  EXPECT_EQ(pool_->call(0, "DELETE", "/v1/orders/nothing", "", *for_v1).status, 200);
 }
 
 TEST_F(PoolTest, KeysEndpointServesTheTokenKeyAndMetricsCountRequests) {
@@ -300,6 +356,19 @@ TEST_F(PoolTest, AuditLogChainVerifiesAndHoldsNoToken) {
   auto r = leea({"validator", "audit", "verify", log});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(file_text(log).find(s.token), std::string::npos);
+  // The successful attestation is recorded, with the token's fingerprint only.
+  auto digest = crypto::sha256(s.token);
+  const std::string fp = "sha256:" + hex_encode(std::span<const uint8_t>(digest.data(), 8));
+  std::istringstream lines(file_text(log));
+  int attested = 0;
+  for (std::string line; std::getline(lines, line);) {
+    auto rec = nlohmann::json::parse(line);
+    if (rec["endpoint"] == "/v1/attest" && rec["outcome"] == "ok" &&
+        rec.value("token_fp", "") == fp) {
+      ++attested;
+    }
+  }
+  EXPECT_EQ(attested, 1);
 }
 
 // Tests that stop or kill validators get a pool of their own.
