@@ -40,12 +40,20 @@ Result<TlsFiles> parse_tls(const Source& src, const Value& v) {
 
 Result<ServerLimits> parse_limits(const Source& src, const Value& v) {
   LEEA_ASSIGN_OR_RETURN(Map m, Map::open(src, v));
-  LEEA_TRY(m.allow({"max_body_bytes", "threads", "read_timeout_seconds", "write_timeout_seconds"}));
+  LEEA_TRY(m.allow({"max_body_bytes", "threads", "read_timeout_seconds", "write_timeout_seconds",
+                    "handshake_timeout_seconds", "max_connections", "max_connections_per_source",
+                    "max_queued_requests"}));
   ServerLimits limits;
   LEEA_TRY(optional_int(src, m, "max_body_bytes", 1024, 16 << 20, &limits.max_body_bytes));
   LEEA_TRY(optional_int(src, m, "threads", 1, 256, &limits.threads));
   LEEA_TRY(optional_int(src, m, "read_timeout_seconds", 1, 600, &limits.read_timeout_seconds));
   LEEA_TRY(optional_int(src, m, "write_timeout_seconds", 1, 600, &limits.write_timeout_seconds));
+  LEEA_TRY(
+      optional_int(src, m, "handshake_timeout_seconds", 1, 60, &limits.handshake_timeout_seconds));
+  LEEA_TRY(optional_int(src, m, "max_connections", 16, 65536, &limits.max_connections));
+  LEEA_TRY(optional_int(src, m, "max_connections_per_source", 1, 65536,
+                        &limits.max_connections_per_source));
+  LEEA_TRY(optional_int(src, m, "max_queued_requests", 1, 65536, &limits.max_queued_requests));
   return limits;
 }
 

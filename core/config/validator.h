@@ -29,8 +29,14 @@
 //   limits:                    optional
 //     max_body_bytes: 1048576  default 1 MiB, 1024 to 16 MiB: largest request body accepted
 //     threads: 8               default 8, 1 to 256: size of the request thread pool
-//     read_timeout_seconds: 10   default 10, 1 to 600
-//     write_timeout_seconds: 10  default 10, 1 to 600
+//     read_timeout_seconds: 10   default 10, 1 to 600: for each request's headers, then its body
+//     write_timeout_seconds: 10  default 10, 1 to 600: for each answer
+//     handshake_timeout_seconds: 5  default 5, 1 to 60: from accept to the end of TLS
+//     max_connections: 4096      default 4096, 16 to 65536: open connections in all
+//     max_connections_per_source: 256  default 256, 1 to 65536: from one source address
+//                                (guests behind QEMU's user network or a NAT share one)
+//     max_queued_requests: 256   default 256, 1 to 65536: read requests waiting for a thread;
+//                                beyond, 503 with Retry-After
 //
 // Loading checks form only: it does not open any of the files named. Loading is pure and
 // thread-safe; the result is a plain value.
@@ -74,6 +80,10 @@ struct ServerLimits {
   int threads = 8;
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;
+  int handshake_timeout_seconds = 5;
+  size_t max_connections = 4096;
+  size_t max_connections_per_source = 256;
+  size_t max_queued_requests = 256;
 };
 
 struct ValidatorConfig {

@@ -1,10 +1,18 @@
-// HTTPS on 127.0.0.1 and beyond: a TLS 1.3-only server with a bounded thread pool, and a
-// client that trusts exactly one pinned certificate. A thin layer over cpp-httplib and
-// OpenSSL's TLS; no type of either leaves core/net.
+// HTTPS on 127.0.0.1 and beyond: a TLS 1.3-only server, event-driven, and a client that
+// trusts exactly one pinned certificate. The server is Boost.Beast over Boost.Asio and
+// OpenSSL, the client cpp-httplib; no type of any of them leaves core/net.
 //
-// Thread-safety: an HttpsServer is configured (route, bind) from one thread, then serve()
-// runs handlers on its pool threads concurrently; stop() may be called from any thread or
-// a signal-watching thread. An HttpsClient is not thread-safe; use one per thread.
+// The server gives no connection a thread: one event loop holds every connection and a
+// fixed pool of threads runs handlers, so idle or slow clients cost a socket each and
+// honest requests are still served while hundreds of them are open. Limits (ServerOptions)
+// bound connections in all and per source address, each phase's time, header bytes and
+// fields (431 beyond), the body however it is framed (413 beyond, also for chunked bodies)
+// and the requests waiting for a thread (503 with Retry-After beyond).
+//
+// Thread-safety: an HttpsServer is configured (route, on_response, bind) from one thread,
+// then serve() runs the event loop on the calling thread and handlers on its pool threads
+// concurrently; stop() may be called from any thread or a signal-watching thread. An
+// HttpsClient is not thread-safe; use one per thread.
 #pragma once
 
 #include <array>
@@ -39,10 +47,19 @@ using Handler = std::function<Response(const Request&)>;
 struct ServerOptions {
   std::string cert_pem_path;
   std::string key_pem_path;
-  size_t threads = 8;
-  size_t max_body_bytes = 1u << 20;
-  int read_timeout_seconds = 10;
-  int write_timeout_seconds = 10;
+  size_t threads = 8;                   // handler threads
+  size_t max_queued_requests = 256;     // requests read and waiting for a handler thread
+  size_t max_body_bytes = 1u << 20;     // whatever the framing: Content-Length or chunked
+  size_t max_header_bytes = 16u << 10;  // request line and header fields together
+  size_t max_header_fields = 100;
+  size_t max_connections = 4096;
+  // A guest behind QEMU's user network, or behind any NAT, shares its source address with its
+  // neighbours: keep this well above the connections one honest source opens.
+  size_t max_connections_per_source = 256;
+  int max_requests_per_connection = 100;
+  int handshake_timeout_seconds = 5;  // from accept to the end of the TLS handshake
+  int read_timeout_seconds = 10;      // for the headers of each request, then for its body
+  int write_timeout_seconds = 10;     // for each answer
 };
 
 class HttpsServer {

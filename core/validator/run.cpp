@@ -26,6 +26,10 @@ Result<void> run_validator(const config::ValidatorConfig& config,
   o.max_body_bytes = config.limits.max_body_bytes;
   o.read_timeout_seconds = config.limits.read_timeout_seconds;
   o.write_timeout_seconds = config.limits.write_timeout_seconds;
+  o.handshake_timeout_seconds = config.limits.handshake_timeout_seconds;
+  o.max_connections = config.limits.max_connections;
+  o.max_connections_per_source = config.limits.max_connections_per_source;
+  o.max_queued_requests = config.limits.max_queued_requests;
   LEEA_ASSIGN_OR_RETURN(auto server, net::HttpsServer::create(o));
   service->install(*server);
   LEEA_ASSIGN_OR_RETURN(int port, server->bind(config.listen.host, config.listen.port));

@@ -17,6 +17,7 @@
 #include "core/util/encoding.h"
 #include "tests/integration/pool_fixture.h"
 #include "tests/support/process.h"
+#include "tests/support/raw_tls.h"
 
 namespace leea::test {
 namespace {
@@ -68,6 +69,47 @@ TEST_F(PoolTest, AttestCommandRebuildsTheRegisteredSecret) {
   EXPECT_EQ(file_text(out / "key").size(), 32u);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["shares_from"].size(), 3u);
+}
+
+// The attack that once stopped every `leea attest`: a few slow or idle connections per
+// validator held all its threads. Now each validator holds 150 stalled connections (below
+// the default per-source limit, since the test and the attacker share 127.0.0.1), and a
+// 100 MiB chunked body is refused without being kept, while VMs keep unlocking.
+TEST_F(PoolTest, HostileConnectionsDoNotStopHonestUnlocks) {
+  raise_open_files(4096);
+  std::vector<std::unique_ptr<RawConnection>> hostile;
+  for (size_t i = 0; i < pool_->config().validators.size(); ++i) {
+    const int port = pool_->member(i).endpoint.port;
+    for (int k = 0; k < 120; ++k) {
+      hostile.push_back(std::make_unique<RawConnection>(port, false));  // no handshake
+      ASSERT_TRUE(hostile.back()->ok());
+    }
+    for (int k = 0; k < 30; ++k) {
+      hostile.push_back(std::make_unique<RawConnection>(port, true));  // headers never end
+      ASSERT_TRUE(hostile.back()->ok());
+      ASSERT_TRUE(hostile.back()->send("POST /v1/attest HTTP/1.1\r\nHost: v\r\nX-Slow: "));
+    }
+  }
+  const int v1 = pool_->pid(1);
+  const size_t peak_before = peak_rss_bytes(v1);
+  RawConnection big(pool_->member(0).endpoint.port, true);
+  ASSERT_TRUE(big.ok());
+  ASSERT_TRUE(
+      big.send("POST /v1/attest HTTP/1.1\r\nHost: v\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  const std::string chunk = "10000\r\n" + std::string(0x10000, '[') + "\r\n";
+  size_t sent = 0;
+  while (sent < (size_t{100} << 20) && !big.readable(0) && big.send(chunk)) sent += chunk.size();
+  std::string answer = big.read_answer(5000);
+  EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 413") << answer;
+  EXPECT_LT(peak_rss_bytes(v1), peak_before + (size_t{16} << 20));
+
+  for (int round = 0; round < 3; ++round) {
+    TempDir out;
+    auto r = leea({"attest", "--pool", pool_->pool_file(), "--order", "demo-sim", "--tee", "sim",
+                   "--key-out", (out / "key").string(), "--timeout-ms", "3000"});
+    ASSERT_EQ(r.exit_code, 0) << round << ": " << r.err;
+    EXPECT_EQ(file_text(out / "key").size(), 32u);
+  }
 }
 
 TEST_F(PoolTest, ReusedNonceIsRefused) {

@@ -34,8 +34,13 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
 // Third-party header prefix -> the areas allowed to include it. TLS sockets live with the
 // HTTP wrapper in net; every other use of OpenSSL is in crypto.
 const std::map<std::string, std::set<std::string>> kWrapped = {
-    {"openssl/", {"crypto", "net"}}, {"yaml-cpp/", {"config"}}, {"tss2/", {"tee"}},
-    {"libcryptsetup.h", {"disk"}},   {"httplib.h", {"net"}},    {"sqlite3.h", {"validator"}},
+    {"openssl/", {"crypto", "net"}},
+    {"yaml-cpp/", {"config"}},
+    {"tss2/", {"tee"}},
+    {"libcryptsetup.h", {"disk"}},
+    {"httplib.h", {"net"}},
+    {"sqlite3.h", {"validator"}},
+    {"boost/", {"net"}},
 };
 
 std::string area_of(const fs::path& rel) {  // core/<area>/...

@@ -42,6 +42,10 @@ TEST(ValidatorConfig, AppliesDefaultsToAMinimalFile) {
   EXPECT_EQ(c->limits.threads, 8);
   EXPECT_EQ(c->limits.read_timeout_seconds, 10);
   EXPECT_EQ(c->limits.write_timeout_seconds, 10);
+  EXPECT_EQ(c->limits.handshake_timeout_seconds, 5);
+  EXPECT_EQ(c->limits.max_connections, 4096u);
+  EXPECT_EQ(c->limits.max_connections_per_source, 256u);
+  EXPECT_EQ(c->limits.max_queued_requests, 256u);
 }
 
 TEST(ValidatorConfig, ReadsEverySetting) {
@@ -55,7 +59,9 @@ TEST(ValidatorConfig, ReadsEverySetting) {
                      "share_release: token\n"
                      "token_ttl_seconds: 60\n"
                      "limits: {max_body_bytes: 65536, threads: 2, read_timeout_seconds: 5,\n"
-                     "         write_timeout_seconds: 7}\n";
+                     "         write_timeout_seconds: 7, handshake_timeout_seconds: 2,\n"
+                     "         max_connections: 1000, max_connections_per_source: 50,\n"
+                     "         max_queued_requests: 64}\n";
   auto c = load_validator_string(text, "validator.yaml", "/etc/leea/v1");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->pool, fs::path("/etc/leea/pool.yaml"));
@@ -71,6 +77,10 @@ TEST(ValidatorConfig, ReadsEverySetting) {
   EXPECT_EQ(c->limits.threads, 2);
   EXPECT_EQ(c->limits.read_timeout_seconds, 5);
   EXPECT_EQ(c->limits.write_timeout_seconds, 7);
+  EXPECT_EQ(c->limits.handshake_timeout_seconds, 2);
+  EXPECT_EQ(c->limits.max_connections, 1000u);
+  EXPECT_EQ(c->limits.max_connections_per_source, 50u);
+  EXPECT_EQ(c->limits.max_queued_requests, 64u);
 }
 
 TEST(ValidatorConfig, ResolvesRelativePathsAgainstTheFilesDirectory) {
@@ -157,6 +167,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadValidator{"HugeBody", kMinimal + "limits: {max_body_bytes: 1073741824}\n",
                      "validator.yaml:8:26: 'max_body_bytes' must be between 1024 and 16777216, "
                      "not '1073741824'"},
+        BadValidator{"TooFewConnections", kMinimal + "limits: {max_connections: 8}\n",
+                     "validator.yaml:8:27: 'max_connections' must be between 16 and 65536, "
+                     "not '8'"},
+        BadValidator{"NoConnectionsPerSource",
+                     kMinimal + "limits: {max_connections_per_source: 0}\n",
+                     "validator.yaml:8:38: 'max_connections_per_source' must be between 1 and "
+                     "65536, not '0'"},
+        BadValidator{"LongHandshake", kMinimal + "limits: {handshake_timeout_seconds: 61}\n",
+                     "validator.yaml:8:37: 'handshake_timeout_seconds' must be between 1 and "
+                     "60, not '61'"},
         BadValidator{"WrongVersion", with(kMinimal, "version: 1", "version: 0"),
                      "validator.yaml:1:10: unsupported version 0 (this leea reads version 1)"},
         BadValidator{"MalformedYaml",
