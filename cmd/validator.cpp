@@ -55,6 +55,7 @@ Result<void> run_init(const InitOptions& o) {
                         {"url", entry.url},
                         {"tls_fingerprint", entry.tls_fingerprint},
                         {"token_key", attest::jwk_to_json(entry.token_key)}};
+    if (entry.share_key) j["share_key"] = attest::jwk_to_json(*entry.share_key);
     return write_all(STDOUT_FILENO, j.dump(2) + "\n");
   }
   return write_all(STDOUT_FILENO, entry.to_yaml());

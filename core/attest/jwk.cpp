@@ -75,6 +75,10 @@ Result<crypto::PublicKey> public_key_from_jwk(const crypto::Jwk& jwk) {
   return std::move(*key);
 }
 
+Result<crypto::PublicKey> public_key_from_jwk(const config::Jwk& jwk) {
+  return public_key_from_jwk(crypto::Jwk{jwk.kty, jwk.crv, jwk.x, jwk.y});
+}
+
 Result<crypto::Jwk> jwk_from_json(const Json& j) {
   if (!j.is_object()) {
     return jwk_refusal("not an object");

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config/pool.h"
 #include "core/crypto/keys.h"
 #include "core/util/result.h"
 
@@ -26,6 +27,8 @@ inline constexpr size_t kMaxJwksKeys = 255;
 // failed check ("JWK: 'crv' must be P-256", "JWK: not a point on the curve", "JWK: holds a
 // private key") for anything but a public EC P-256 key with 32-byte coordinates.
 Result<crypto::PublicKey> public_key_from_jwk(const crypto::Jwk& jwk);
+// The same for a key as the pool file holds it.
+Result<crypto::PublicKey> public_key_from_jwk(const config::Jwk& jwk);
 
 // Reads the members kty, crv, x and y of a JWK object (others are ignored, except that a
 // private "d" is refused) and imports the key. Returns the Jwk as found, with the

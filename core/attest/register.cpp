@@ -3,9 +3,11 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/attest/jwk.h"
 #include "core/attest/manifest.h"
 #include "core/attest/operator_auth.h"
 #include "core/attest/pool_client.h"
+#include "core/attest/seal.h"
 #include "core/shamir/stream.h"
 
 namespace leea::attest {
@@ -64,6 +66,24 @@ Result<void> send(MemberClient& c, const std::string& method, const std::string&
 
 }  // namespace
 
+Result<std::string> registration_body(const config::PoolMember& member, const std::string& order_id,
+                                      const std::string& order_text, const std::string& manifest,
+                                      const crypto::SecretBytes& share_line) {
+  if (!member.share_key) {
+    return make_error(Errc::config,
+                      "validator '" + member.id +
+                          "' has no share_key in the pool file: each share is sealed to its "
+                          "validator's share key; add the share_key that `leea validator init` "
+                          "printed for it");
+  }
+  LEEA_ASSIGN_OR_RETURN(auto key, public_key_from_jwk(*member.share_key));
+  LEEA_ASSIGN_OR_RETURN(auto context, share_registration_context(order_id, member.id));
+  LEEA_ASSIGN_OR_RETURN(auto sealed, seal_share(key, share_line, context));
+  nlohmann::json body = {
+      {"order", order_text}, {"manifest", manifest}, {"sealed_share", sealed_share_text(sealed)}};
+  return body.dump();
+}
+
 Result<RegisterReport> register_order(const config::PoolConfig& pool, const std::string& order_text,
                                       const crypto::SecretBytes& secret, const Operator& op) {
   LEEA_ASSIGN_OR_RETURN(auto order, config::load_order_string(order_text, "order"));
@@ -91,21 +111,23 @@ Result<RegisterReport> register_order(const config::PoolConfig& pool, const std:
                          share_hash(lines[static_cast<size_t>(i)])});
   }
   LEEA_ASSIGN_OR_RETURN(std::string signed_manifest, sign_manifest(*op.key, m));
+  // Every body is made before any is sent: a member the pool file cannot seal to stops the
+  // registration before any validator holds anything.
+  std::vector<std::string> bodies;
+  for (int i = 0; i < report.shares; ++i) {
+    LEEA_ASSIGN_OR_RETURN(
+        auto text, registration_body(pool.validators[static_cast<size_t>(i)], order.id, order_text,
+                                     signed_manifest, lines[static_cast<size_t>(i)]));
+    bodies.push_back(std::move(text));
+  }
   const std::string path = "/v1/orders/" + order.id;
   std::vector<size_t> accepted;
   std::string failures;
   bool refused = false;
   for (int i = 0; i < report.shares; ++i) {
     const auto& member = pool.validators[static_cast<size_t>(i)];
-    auto share = lines[static_cast<size_t>(i)].reveal();
-    nlohmann::json body = {{"order", order_text}, {"manifest", signed_manifest}};
-    // Moved in, not copied through an initializer list: the one copy is wiped below.
-    body["share"] = std::string(share.begin(), share.end());
-    std::string text = body.dump();
     MemberClient c(member, kTimeoutMs, kTimeoutMs);
-    auto r = send(c, "PUT", path, text, op);
-    crypto::cleanse(text.data(), text.size());
-    crypto::cleanse(body["share"].get_ptr<std::string*>()->data(), share.size());
+    auto r = send(c, "PUT", path, bodies[static_cast<size_t>(i)], op);
     report.members.push_back({member.id, r.has_value(), r ? "" : r.error().message,
                               !r && r.error().code == Errc::refused});
     if (r) {

@@ -1,6 +1,8 @@
 // The operator side of an order: register splits a secret k-of-n, signs a share manifest and
-// gives each validator the order, its share and the manifest, in operator-signed requests;
-// revoke removes the order (and so the share) everywhere. `leea image encrypt` registers
+// gives each validator the order, its share sealed to the validator's share key (pool file
+// share_key) and the manifest, in operator-signed requests; no request body holds a share in
+// clear.
+// Revoke removes the order (and so the share) everywhere. `leea image encrypt` registers
 // with a freshly made key through the same function. Thread-compatible.
 #pragma once
 
@@ -34,6 +36,15 @@ struct RegisterReport {
   int shares = 0;
   std::vector<MemberOutcome> members;
 };
+
+// The body of the PUT that registers order_text with member: {"order", "manifest",
+// "sealed_share"}, the share line sealed to member.share_key with
+// share_registration_context(order_id, member.id). Fails with Errc::config when the member
+// has no share_key in the pool file (it must be re-added from `leea validator init`'s entry),
+// Errc::refused when that key is not a P-256 point.
+Result<std::string> registration_body(const config::PoolMember& member, const std::string& order_id,
+                                      const std::string& order_text, const std::string& manifest,
+                                      const crypto::SecretBytes& share_line);
 
 // Splits secret into one share per validator (the first `shares` of the pool, default all)
 // with the order's threshold (else the pool's), and registers order_text with each. Fails

@@ -63,6 +63,18 @@ Result<std::vector<uint8_t>> share_seal_context(std::string_view order_id,
   return out;
 }
 
+Result<std::vector<uint8_t>> share_registration_context(std::string_view order_id,
+                                                        std::string_view validator_id) {
+  LEEA_ASSIGN_OR_RETURN(auto ids, share_seal_context(order_id, validator_id));
+  constexpr std::string_view kWord = "register";
+  std::vector<uint8_t> out;
+  out.reserve(1 + kWord.size() + ids.size());
+  out.push_back(static_cast<uint8_t>(kWord.size()));
+  for (char c : kWord) out.push_back(static_cast<uint8_t>(c));
+  for (uint8_t b : ids) out.push_back(b);
+  return out;
+}
+
 Result<std::vector<uint8_t>> seal_share(const crypto::PublicKey& recipient,
                                         const crypto::SecretBytes& plaintext,
                                         std::span<const uint8_t> aad) {

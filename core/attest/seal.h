@@ -1,5 +1,7 @@
 // Sealing a share to a VM's ephemeral P-256 key, so that only the VM that holds the private
-// half can read it: not a TLS terminator, a proxy, a log of the response or the node.
+// half can read it: not a TLS terminator, a proxy, a log of the response or the node. The
+// same sealing carries each share from the operator to its validator at registration, to the
+// validator's share key.
 //
 // ECIES-style: a fresh sender key pair per share; z = ECDH(sender, recipient) (SEC1 §3.3.1);
 // key = HKDF-SHA256(salt = sender_pub || recipient_pub, ikm = z, info = "leea share seal v1"
@@ -39,6 +41,13 @@ inline constexpr size_t kMaxSealAad = 512;
 // length in one byte. Fails with Errc::invalid_argument when an id is not a valid id.
 Result<std::vector<uint8_t>> share_seal_context(std::string_view order_id,
                                                 std::string_view validator_id);
+
+// The aad binding a share an operator seals to a validator at registration: the word
+// "register", then the order id and the validator id, each of the three preceded by its
+// length in one byte. It never equals a share_seal_context() (it has three fields), so a
+// blob made for one use is refused in the other. Fails as share_seal_context.
+Result<std::vector<uint8_t>> share_registration_context(std::string_view order_id,
+                                                        std::string_view validator_id);
 
 // Seals plaintext to recipient with aad. Returns the blob. Fails with
 // Errc::invalid_argument when recipient is not P-256, plaintext is empty or longer than

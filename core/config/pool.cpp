@@ -51,12 +51,12 @@ Result<Jwk> parse_jwk(const Source& src, const Value& v) {
 // A member with where its unique fields are written, for duplicate messages.
 struct Parsed {
   PoolMember member;
-  YAML::Mark id, url, fingerprint, key;
+  YAML::Mark id, url, fingerprint, key, share_key;
 };
 
 Result<Parsed> parse_member(const Source& src, const Value& v) {
   LEEA_ASSIGN_OR_RETURN(Map m, Map::open(src, v));
-  LEEA_TRY(m.allow({"id", "url", "tls_fingerprint", "token_key"}));
+  LEEA_TRY(m.allow({"id", "url", "tls_fingerprint", "token_key", "share_key"}));
   Parsed p;
   LEEA_ASSIGN_OR_RETURN(Value id, m.require("id"));
   LEEA_ASSIGN_OR_RETURN(p.member.id, internal::as_checked<std::string>(src, id, parse_id));
@@ -69,6 +69,10 @@ Result<Parsed> parse_member(const Source& src, const Value& v) {
                         internal::as_checked<TaggedDigest>(src, fp, parse_sha256_fingerprint));
   LEEA_ASSIGN_OR_RETURN(Value key, m.require("token_key"));
   LEEA_ASSIGN_OR_RETURN(p.member.token_key, parse_jwk(src, key));
+  if (auto share = m.find("share_key")) {
+    LEEA_ASSIGN_OR_RETURN(p.member.share_key, parse_jwk(src, *share));
+    p.share_key = share->mark;
+  }
   p.id = id.mark;
   p.url = url.mark;
   p.fingerprint = fp.mark;
@@ -97,6 +101,10 @@ Result<void> check_distinct(const Source& src, const Parsed& a, const Parsed& b)
   }
   if (x.token_key.x == y.token_key.x && x.token_key.y == y.token_key.y) {
     return duplicate(src, b.key, "token_key", a.key);
+  }
+  if (x.share_key && y.share_key && x.share_key->x == y.share_key->x &&
+      x.share_key->y == y.share_key->y) {
+    return duplicate(src, b.share_key, "share_key", a.share_key);
   }
   return {};
 }

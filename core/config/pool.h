@@ -20,15 +20,20 @@
 //         y: <base64url>    required, the 32-byte Y coordinate, unpadded base64url
 //         kid: <string>     optional key id
 //         alg: ES256        optional; when present, "ES256"
+//       share_key:          optional; its P-256 share-sealing public key as a JWK (the
+//                           same members as token_key), unique. An operator seals each
+//                           validator's share to it at registration, so no JSON on any wire
+//                           holds a share in clear; registering needs it, the VM does not.
 //
 // Distinct entries must be distinct validators, or the threshold would count one validator
-// twice: ids, URLs, TLS fingerprints and token keys are each unique. Whether x and y form a
-// point on the curve is checked where the key is used (core/crypto), not here.
+// twice: ids, URLs, TLS fingerprints, token keys and share keys are each unique. Whether x and y
+// form a point on the curve is checked where the key is used (core/crypto), not here.
 //
 // Loading is pure and thread-safe; the result is a plain value.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +67,7 @@ struct PoolMember {
   Endpoint endpoint;             // host and port of url
   TaggedDigest tls_fingerprint;  // sha256 of the TLS certificate's DER encoding
   Jwk token_key;
+  std::optional<Jwk> share_key;  // absent in pool files made before share sealing
 };
 
 struct PoolConfig {

@@ -102,8 +102,8 @@ Result<ValidatorConfig> parse_validator(const Source& src, std::string_view text
   LEEA_ASSIGN_OR_RETURN(YAML::Node root, internal::parse_document(src, text));
   LEEA_ASSIGN_OR_RETURN(Map top, internal::open_root(src, root, kValidatorVersion));
   LEEA_TRY(top.allow({"version", "id", "listen", "data_dir", "tls", "token_key", "sealing_key",
-                      "pool", "operators", "allow_sim", "collateral_dir", "share_release",
-                      "token_ttl_seconds", "limits"}));
+                      "share_key", "pool", "operators", "allow_sim", "collateral_dir",
+                      "share_release", "token_ttl_seconds", "limits"}));
   ValidatorConfig c;
   c.source = src.name;
   LEEA_ASSIGN_OR_RETURN(Value id, top.require("id"));
@@ -115,6 +115,9 @@ Result<ValidatorConfig> parse_validator(const Source& src, std::string_view text
   LEEA_ASSIGN_OR_RETURN(c.tls, parse_tls(src, tls));
   LEEA_ASSIGN_OR_RETURN(c.token_key, required_path(src, top, "token_key"));
   LEEA_ASSIGN_OR_RETURN(c.sealing_key, required_path(src, top, "sealing_key"));
+  if (auto v = top.find("share_key")) {
+    LEEA_ASSIGN_OR_RETURN(c.share_key, internal::as_path(src, *v));
+  }
   if (auto v = top.find("pool")) {
     LEEA_ASSIGN_OR_RETURN(c.pool, internal::as_path(src, *v));
   }

@@ -13,6 +13,9 @@
 //     key: tls.key             required; PEM private key of the certificate
 //   token_key: token.key       required; PEM ES256 key that signs tokens
 //   sealing_key: sealing.key   required; key that seals stored shares at rest
+//   share_key: share.key       optional; P-256 private key (PEM) that opens the shares an
+//                              operator sealed to this validator at registration; without it
+//                              the validator takes no registrations
 //   pool: pool.yaml            optional; the pool file, to trust the other validators' tokens
 //   operators:                 optional, default none; who may register and revoke orders
 //     - id: ops                [A-Za-z0-9._-]{1,64}, unique
@@ -94,6 +97,7 @@ struct ValidatorConfig {
   TlsFiles tls;
   std::filesystem::path token_key;
   std::filesystem::path sealing_key;
+  std::optional<std::filesystem::path> share_key;
   std::optional<std::filesystem::path> pool;
   std::vector<OperatorKey> operators;  // in file order, distinct ids
   bool allow_sim = false;

@@ -28,7 +28,8 @@ std::string yaml_config(const InitOptions& o) {
                   "data_dir: data\n"
                   "tls:\n  cert: tls.crt\n  key: tls.key\n"
                   "token_key: token.key\n"
-                  "sealing_key: sealing.key\n";
+                  "sealing_key: sealing.key\n"
+                  "share_key: share.key\n";
   if (o.pool) y += "pool: " + o.pool->string() + "\n";
   if (!o.operators.empty()) {
     y += "operators:\n";
@@ -47,24 +48,32 @@ Result<void> write_new(const fs::path& path, std::string_view text, unsigned mod
   return f.commit();
 }
 
-Result<PoolEntry> entry_for(const std::string& id, const config::Endpoint& listen,
-                            const fs::path& cert, const fs::path& token_key) {
-  LEEA_ASSIGN_OR_RETURN(auto c, crypto::Certificate::load(cert));
-  LEEA_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::load_pem(token_key));
+Result<PoolEntry> entry_for(const config::ValidatorConfig& v) {
+  LEEA_ASSIGN_OR_RETURN(auto c, crypto::Certificate::load(v.tls.cert));
+  LEEA_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::load_pem(v.token_key));
   PoolEntry e;
-  e.id = id;
-  e.url = config::format_https_url(listen);
+  e.id = v.id;
+  e.url = config::format_https_url(v.listen);
   e.tls_fingerprint = "sha256:" + hex_encode(c.sha256_fingerprint());
   e.token_key = key.public_key().jwk();
+  if (v.share_key) {
+    LEEA_ASSIGN_OR_RETURN(auto share, crypto::PrivateKey::load_pem(*v.share_key));
+    e.share_key = share.public_key().jwk();
+  }
   return e;
+}
+
+std::string jwk_yaml(const char* name, const crypto::Jwk& k) {
+  return std::string("    ") + name + ":\n      kty: " + k.kty + "\n      crv: " + k.crv +
+         "\n      x: " + k.x + "\n      y: " + k.y + "\n";
 }
 
 }  // namespace
 
 std::string PoolEntry::to_yaml() const {
   return "  - id: " + id + "\n    url: " + url + "\n    tls_fingerprint: \"" + tls_fingerprint +
-         "\"\n    token_key:\n      kty: " + token_key.kty + "\n      crv: " + token_key.crv +
-         "\n      x: " + token_key.x + "\n      y: " + token_key.y + "\n";
+         "\"\n" + jwk_yaml("token_key", token_key) +
+         (share_key ? jwk_yaml("share_key", *share_key) : "");
 }
 
 Result<PoolEntry> init_validator(const InitOptions& o) {
@@ -91,6 +100,10 @@ Result<PoolEntry> init_validator(const InitOptions& o) {
   LEEA_TRY(write_new(o.dir / "tls.crt", cert, 0644));
   LEEA_ASSIGN_OR_RETURN(auto token, crypto::PrivateKey::generate(crypto::KeyType::p256));
   LEEA_TRY(token.save_pem(o.dir / "token.key"));
+  // Opens the shares operators seal to this validator; a key of its own, never the token
+  // key: signing and key agreement do not share a key.
+  LEEA_ASSIGN_OR_RETURN(auto share, crypto::PrivateKey::generate(crypto::KeyType::p256));
+  LEEA_TRY(share.save_pem(o.dir / "share.key"));
   LEEA_ASSIGN_OR_RETURN(auto sealing, crypto::random_secret(32));
   {
     LEEA_ASSIGN_OR_RETURN(
@@ -100,13 +113,13 @@ Result<PoolEntry> init_validator(const InitOptions& o) {
   }
   LEEA_TRY(write_new(o.dir / "validator.yaml", yaml_config(o), 0600));
   // Read it back through the loader, so init never writes a file serve would refuse.
-  LEEA_TRY(config::load_validator_file(o.dir / "validator.yaml"));
-  return entry_for(o.id, o.listen, o.dir / "tls.crt", o.dir / "token.key");
+  LEEA_ASSIGN_OR_RETURN(auto written, config::load_validator_file(o.dir / "validator.yaml"));
+  return entry_for(written);
 }
 
 Result<PoolEntry> read_pool_entry(const fs::path& validator_yaml) {
   LEEA_ASSIGN_OR_RETURN(auto c, config::load_validator_file(validator_yaml));
-  return entry_for(c.id, c.listen, c.tls.cert, c.token_key);
+  return entry_for(c);
 }
 
 }  // namespace leea::validator

@@ -31,6 +31,7 @@ struct PoolEntry {
   std::string url;
   std::string tls_fingerprint;  // "sha256:<hex>"
   crypto::Jwk token_key;
+  std::optional<crypto::Jwk> share_key;  // absent for an identity made before share sealing
 
   std::string to_yaml() const;  // one list item of a pool file's validators
 };

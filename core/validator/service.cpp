@@ -31,7 +31,6 @@ using internal::answer;
 using internal::parse_body;
 using internal::refuse;
 using internal::string_member;
-using internal::to_crypto_jwk;
 using json = nlohmann::json;
 
 Service::Service() : impl_(std::make_unique<Impl>()) {}
@@ -48,11 +47,18 @@ Result<std::unique_ptr<Service>> Service::open(const config::ValidatorConfig& c)
   LEEA_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::load_pem(c.token_key));
   m.token_key = std::make_unique<crypto::PrivateKey>(std::move(key));
   LEEA_TRY(m.trusted.add(c.id, m.token_key->public_key()));
+  if (c.share_key) {
+    LEEA_ASSIGN_OR_RETURN(auto share, crypto::PrivateKey::load_pem(*c.share_key));
+    if (share.type() != crypto::KeyType::p256) {
+      return make_error(Errc::config, c.share_key->string() + ": a share key is a P-256 key");
+    }
+    m.share_key = std::make_unique<crypto::PrivateKey>(std::move(share));
+  }
   if (c.pool) {
     LEEA_ASSIGN_OR_RETURN(auto pool, config::load_pool_file(*c.pool));
     for (const auto& v : pool.validators) {
       if (v.id == c.id) continue;
-      LEEA_ASSIGN_OR_RETURN(auto pub, attest::public_key_from_jwk(to_crypto_jwk(v.token_key)));
+      LEEA_ASSIGN_OR_RETURN(auto pub, attest::public_key_from_jwk(v.token_key));
       LEEA_TRY(with_context(m.trusted.add(v.id, pub), pool.source));
     }
   }

@@ -188,6 +188,13 @@ net::Response Service::put_order(const net::Request& r) {
   if (!op) return done(refuse(status_for(op.error()), "operator", op.error().message), "operator");
   auto body = parse_body(r);
   if (!body) return done(refuse(400, "request", body.error().message));
+  // Shares arrive sealed to this validator's share key, never in clear.
+  if (body->contains("share")) {
+    return done(refuse(400, "share",
+                       "shares must arrive sealed to this validator's share key "
+                       "(\"sealed_share\"); the operator's leea is older than this validator"),
+                "share");
+  }
   std::string order_text = string_member(*body, "order");
   auto order = config::load_order_string(order_text, "order");
   if (!order) return done(refuse(400, "order", order.error().message), "order");
@@ -205,18 +212,22 @@ net::Response Service::put_order(const net::Request& r) {
   if (parsed->order != order_id) {
     return done(refuse(400, "manifest", "the manifest is for another order"), "manifest");
   }
-  std::string share_line = string_member(*body, "share");
-  auto share = crypto::SecretBytes::copy_of(
-      std::span(reinterpret_cast<const uint8_t*>(share_line.data()), share_line.size()));
-  crypto::cleanse(share_line.data(), share_line.size());
-  if (auto& in_body = (*body)["share"]; in_body.is_string()) {
-    auto& text = in_body.get_ref<std::string&>();
-    crypto::cleanse(text.data(), text.size());
+  if (!m.share_key) {
+    return done(refuse(409, "share",
+                       "this validator has no share_key in its configuration, so it takes no "
+                       "registrations"),
+                "share");
   }
-  if (auto c = attest::check_share(*parsed, m.config.id, share); !c) {
+  auto blob = attest::sealed_share_from_text(string_member(*body, "sealed_share"));
+  auto context = attest::share_registration_context(order_id, m.config.id);
+  if (!context) return done(refuse(400, "order", context.error().message), "order");
+  auto share = blob ? attest::open_share(*m.share_key, *blob, *context)
+                    : Result<crypto::SecretBytes>(blob.error());
+  if (!share) return done(refuse(400, "share", share.error().message), "share");
+  if (auto c = attest::check_share(*parsed, m.config.id, *share); !c) {
     return done(refuse(400, "manifest", c.error().message), "manifest");
   }
-  if (auto s = m.store->put_order(order_id, order_text, manifest, share); !s) {
+  if (auto s = m.store->put_order(order_id, order_text, manifest, *share); !s) {
     return done(refuse(500, "store", s.error().message), "store");
   }
   return done(answer(201, {{"stored", order_id}, {"validator", m.config.id}}));

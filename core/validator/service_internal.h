@@ -81,8 +81,6 @@ inline std::string string_member(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-inline crypto::Jwk to_crypto_jwk(const config::Jwk& j) { return {j.kty, j.crv, j.x, j.y}; }
-
 }  // namespace leea::validator::internal
 
 namespace leea::validator {
@@ -91,6 +89,7 @@ struct Service::Impl {
   using json = nlohmann::json;
   config::ValidatorConfig config;
   std::unique_ptr<crypto::PrivateKey> token_key;
+  std::unique_ptr<crypto::PrivateKey> share_key;  // opens shares sealed at registration
   attest::TrustedKeys trusted;
   std::vector<attest::TrustedOperator> operators;
   std::unique_ptr<Store> store;

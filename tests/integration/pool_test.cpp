@@ -11,6 +11,7 @@
 #include "core/attest/jwk.h"
 #include "core/attest/operator_auth.h"
 #include "core/attest/pop.h"
+#include "core/attest/register.h"
 #include "core/attest/seal.h"
 #include "core/crypto/digest.h"
 #include "core/crypto/random.h"
@@ -332,6 +333,68 @@ TEST_F(PoolTest, OrderChangesMustBeSignedFreshAndOnce) {
   auto unnamed = pool_->call(0, "DELETE", "/v1/orders/nothing", "", *bare);
   EXPECT_EQ(unnamed.status, 403);
   EXPECT_NE(unnamed.body.find("missing"), std::string::npos) << unnamed.body;
+}
+
+// At registration a share travels sealed to its validator's share key: the PUT body holds
+// neither the share line nor its payload, and only that validator's key opens it.
+TEST_F(PoolTest, RegistrationBodyHoldsTheShareSealedToItsValidator) {
+  ASSERT_TRUE(pool_->member(0).share_key.has_value());
+  const std::string line = "leea1.k3.x1.0123456789abcdef.c2VjcmV0LXNoYXJlLXBheWxvYWQ.00000000";
+  auto share = crypto::SecretBytes::copy_of(
+      std::span(reinterpret_cast<const uint8_t*>(line.data()), line.size()));
+  auto body =
+      attest::registration_body(pool_->member(0), "demo-sim", "order text", "manifest", share);
+  ASSERT_TRUE(body) << body.error().message;
+  EXPECT_EQ(body->find("leea1."), std::string::npos) << *body;
+  EXPECT_EQ(body->find("c2VjcmV0LXNoYXJlLXBheWxvYWQ"), std::string::npos) << *body;
+  auto j = nlohmann::json::parse(*body);
+  ASSERT_FALSE(j.contains("share"));
+  auto blob = attest::sealed_share_from_text(j["sealed_share"].get<std::string>());
+  ASSERT_TRUE(blob);
+  auto v1 = crypto::PrivateKey::load_pem(pool_->dir() / "v1" / "share.key");
+  auto v2 = crypto::PrivateKey::load_pem(pool_->dir() / "v2" / "share.key");
+  auto context = attest::share_registration_context("demo-sim", "v1");
+  auto opened = attest::open_share(*v1, *blob, *context);
+  ASSERT_TRUE(opened) << opened.error().message;
+  EXPECT_TRUE(opened->equals(share.reveal()));
+  EXPECT_FALSE(attest::open_share(*v2, *blob, *context));
+  auto release = attest::share_seal_context("demo-sim", "v1");
+  EXPECT_FALSE(attest::open_share(*v1, *blob, *release));
+}
+
+TEST_F(PoolTest, ARegistrationWithAShareInClearIsRefused) {
+  auto op = crypto::PrivateKey::load_pem(pool_->dir() / "operator.key");
+  const std::string path = "/v1/orders/plain";
+  const std::string body = R"({"order":"x","manifest":"y","share":"leea1.k3.x1.z"})";
+  auto h = attest::sign_operator_request(*op, "ops", pool_->member(0).id, "PUT", path, body, now());
+  auto r = pool_->call(0, "PUT", path, body, *h);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(failed_checks(r), "share");
+  EXPECT_NE(r.body.find("sealed"), std::string::npos) << r.body;
+}
+
+TEST(PoolRegistration, AShareSealedForAnotherValidatorIsRefusedAndNothingIsLeft) {
+  auto pool = Pool::up(3);
+  ASSERT_NE(pool, nullptr);
+  // v2's entry carries v3's share key: v2 cannot open what the operator seals to it.
+  auto cfg = pool->config();
+  cfg.validators[1].share_key = cfg.validators[2].share_key;
+  auto op = crypto::PrivateKey::load_pem(pool->dir() / "operator.key");
+  auto r = attest::register_order(cfg, Pool::sim_order("crossed"), random_key(), {"ops", &*op});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("sealed share: authentication failed"), std::string::npos)
+      << r.error().message;
+  for (size_t i = 0; i < 3; ++i) {  // all or nothing: v1 and v3 gave theirs back
+    auto c = pool->call(i, "POST", "/v1/challenge", R"({"order":"crossed"})");
+    EXPECT_EQ(c.status, 404) << pool->member(i).id << ": " << c.body;
+  }
+  // Without a share key in the pool file, nothing is sent at all.
+  cfg.validators[1].share_key.reset();
+  auto none = attest::register_order(cfg, Pool::sim_order("keyless"), random_key(), {"ops", &*op});
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, Errc::config);
+  EXPECT_NE(none.error().message.find("validator 'v2' has no share_key"), std::string::npos)
+      << none.error().message;
 }
 
 // ECDSA signatures are malleable: (r, s) and (r, n - s) verify the same message. A replay

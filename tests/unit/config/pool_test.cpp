@@ -51,6 +51,27 @@ TEST(PoolConfig, LoadsValidatorsInOrder) {
   EXPECT_EQ(find_member(*pool, "v4"), nullptr);
 }
 
+TEST(PoolConfig, ReadsShareKeysAndRefusesOneSharedByTwoValidators) {
+  const std::string key_a = "    share_key: {kty: EC, crv: P-256, x: S" + std::string(42, 'A') +
+                            ", y: " + std::string(42, 'B') + "A}\n";
+  const std::string key_b = "    share_key: {kty: EC, crv: P-256, x: T" + std::string(42, 'A') +
+                            ", y: " + std::string(42, 'B') + "A}\n";
+  std::string text =
+      "version: 1\nthreshold: 2\nvalidators:\n" + member(1) + key_a + member(2) + key_b + member(3);
+  auto pool = load_pool_string(text, "pool.yaml");
+  ASSERT_TRUE(pool) << pool.error().message;
+  ASSERT_TRUE(pool->validators[0].share_key.has_value());
+  EXPECT_EQ(pool->validators[0].share_key->x, "S" + std::string(42, 'A'));
+  EXPECT_EQ(pool->validators[1].share_key->x, "T" + std::string(42, 'A'));
+  EXPECT_FALSE(pool->validators[2].share_key.has_value());  // optional
+
+  std::string twice =
+      "version: 1\nthreshold: 2\nvalidators:\n" + member(1) + key_a + member(2) + key_a + member(3);
+  auto dup = load_pool_string(twice, "pool.yaml");
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().message, "pool.yaml:13:16: duplicate share_key (first at line 8)");
+}
+
 TEST(PoolConfig, AppliesTheDefaultThresholdOfThree) {
   auto pool = load_pool_string(pool_text(5, ""), "pool.yaml");
   ASSERT_TRUE(pool) << pool.error().message;

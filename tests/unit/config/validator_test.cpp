@@ -33,6 +33,7 @@ TEST(ValidatorConfig, AppliesDefaultsToAMinimalFile) {
   EXPECT_EQ(c->listen, (Endpoint{"127.0.0.1", 8441}));
   EXPECT_EQ(c->pool, std::nullopt);
   EXPECT_TRUE(c->operators.empty());
+  EXPECT_EQ(c->share_key, std::nullopt);
   EXPECT_FALSE(c->allow_sim);
   EXPECT_EQ(c->collateral_dir, std::nullopt);
   EXPECT_EQ(c->share_release, ShareRelease::appraise);
@@ -51,6 +52,7 @@ TEST(ValidatorConfig, AppliesDefaultsToAMinimalFile) {
 TEST(ValidatorConfig, ReadsEverySetting) {
   std::string text = kMinimal +
                      "pool: ../pool.yaml\n"
+                     "share_key: share.key\n"
                      "operators:\n"
                      "  - {id: ops, public_key: keys/ops.pub}\n"
                      "  - {id: backup, public_key: /keys/backup.pub}\n"
@@ -65,6 +67,7 @@ TEST(ValidatorConfig, ReadsEverySetting) {
   auto c = load_validator_string(text, "validator.yaml", "/etc/leea/v1");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->pool, fs::path("/etc/leea/pool.yaml"));
+  EXPECT_EQ(c->share_key, fs::path("/etc/leea/v1/share.key"));
   ASSERT_EQ(c->operators.size(), 2u);
   EXPECT_EQ(c->operators[0].id, "ops");
   EXPECT_EQ(c->operators[0].public_key, fs::path("/etc/leea/v1/keys/ops.pub"));
