@@ -23,10 +23,19 @@ struct EnrollOptions {
   std::string key_type = "ecc";
   std::string ek_type = "rsa";
   std::string out;
+  bool insecure_no_ek_check = false;
   bool json = false;
 };
 
 Result<void> run_enroll(const EnrollOptions& o) {
+  // Without the EK check, the credential proof shows only that the AK sits beside *an* EK,
+  // which any software TPM has: enrolling that way must be asked for by name.
+  if (o.ek_roots.empty() && !o.insecure_no_ek_check) {
+    return make_error(Errc::usage,
+                      "--ek-roots is required: without the TPM vendor's certificates nothing "
+                      "shows that this EK belongs to a real TPM. For a TPM you made yourself "
+                      "(swtpm), pass --insecure-no-ek-check");
+  }
   std::vector<crypto::Certificate> roots;
   std::vector<crypto::Certificate> intermediates;
   if (!o.ek_roots.empty()) {
@@ -78,13 +87,21 @@ void register_tpm_commands(CLI::App& app, Selected& selected) {
       "Creates the attestation key (a primary key of the endorsement hierarchy, the same on\n"
       "every boot), proves with MakeCredential/ActivateCredential that it lives in the same\n"
       "TPM as the endorsement key, checks the EK certificate from NV against --ek-roots\n"
-      "(PEM: self-signed roots and intermediates) when given, and writes the AK's\n"
-      "TPM2B_PUBLIC to -o. Its base64 goes in the order as tpm.ak.\n"
+      "(PEM: self-signed roots and intermediates), and writes the AK's TPM2B_PUBLIC to -o.\n"
+      "Its base64 goes in the order as tpm.ak. Only a TPM you made yourself (swtpm) may be\n"
+      "enrolled without the EK check, with --insecure-no-ek-check.\n"
       "\n"
-      "Example:\n"
-      "  leea tpm enroll --tcti device:/dev/tpmrm0 --ek-roots vendor.pem -o ak.pub");
+      "Examples:\n"
+      "  leea tpm enroll --tcti device:/dev/tpmrm0 --ek-roots vendor.pem -o ak.pub\n"
+      "  leea tpm enroll --tcti swtpm:host=127.0.0.1,port=2321 --insecure-no-ek-check -o ak.pub");
   enroll->add_option("--tcti", o->tcti, "TPM transmission interface")->capture_default_str();
-  enroll->add_option("--ek-roots", o->ek_roots, "PEM file of TPM vendor certificates");
+  auto* roots = enroll->add_option("--ek-roots", o->ek_roots,
+                                   "PEM file of TPM vendor certificates (required unless "
+                                   "--insecure-no-ek-check)");
+  enroll
+      ->add_flag("--insecure-no-ek-check", o->insecure_no_ek_check,
+                 "Enrol without checking the EK certificate (only for a TPM you made, e.g. swtpm)")
+      ->excludes(roots);
   enroll->add_option("--key-type", o->key_type, "AK type")
       ->check(CLI::IsMember({"ecc", "rsa"}))
       ->capture_default_str();

@@ -59,7 +59,8 @@ class TpmPool : public testing::Test {
   // `leea tpm enroll` on tpm: the AK as the order spells it (base64), empty on failure.
   std::string enroll(const Swtpm& tpm) {
     auto out = dir_ / ("ak-" + std::to_string(++enrolments_) + ".pub");
-    auto r = leea({"tpm", "enroll", "--tcti", tpm.tcti(), "-o", out.string()});
+    auto r =
+        leea({"tpm", "enroll", "--tcti", tpm.tcti(), "--insecure-no-ek-check", "-o", out.string()});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const std::string tag = "\n  ak: ";
     size_t at = r.out.find(tag);
@@ -114,6 +115,21 @@ class TpmPool : public testing::Test {
   int enrolments_ = 0;
 };
 Pool* TpmPool::pool_ = nullptr;
+
+// The credential proof alone shows only that the AK sits beside some EK, which any software
+// TPM has: enrolling without the vendor check must be asked for by name.
+TEST_F(TpmPool, EnrollWithoutEkRootsMustBeAskedForAsInsecure) {
+  auto out = dir_ / "unchecked.pub";
+  auto r = leea({"tpm", "enroll", "--tcti", tpm_.tcti(), "-o", out.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--ek-roots is required"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--insecure-no-ek-check"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  auto both = leea({"tpm", "enroll", "--tcti", tpm_.tcti(), "--ek-roots", out.string(),
+                    "--insecure-no-ek-check", "-o", out.string()});
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
+}
 
 TEST_F(TpmPool, AGoodBootRebuildsTheSecret) {
   ASSERT_NO_FATAL_FAILURE(register_order("tpm-good"));
