@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 
 namespace leea::test {
 namespace {
@@ -56,6 +57,16 @@ TEST(EvidenceVerifyCli, TdxQuoteWithCollateralIsUpToDateInJson) {
   bool tcb_checked = false;
   for (const auto& c : j["checks"]) tcb_checked |= c["name"] == "tdx.tcb" && c["ok"] == true;
   EXPECT_TRUE(tcb_checked) << r.out;
+}
+
+TEST(EvidenceVerifyCli, TdxCollateralThatHoldsNoCollateralIsAnError) {
+  TempDir empty;
+  auto r = leea({"evidence", "verify", "--tee", "tdx", "--quote",
+                 kData + "/tdx/phala-v4-uptodate/tdx_quote", "--collateral", empty.path().string(),
+                 "--at", "2025-07-01T00:00:00Z"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(r.out.find("VALID"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("no TDX collateral: expected collateral.json"), std::string::npos) << r.err;
 }
 
 TEST(EvidenceVerifyCli, TdxCollateralExpiredAtTheRealDateIsRefused) {

@@ -56,7 +56,9 @@ struct Collateral {
 
 // Reads a collateral directory (layout above), or a single QuoteCollateralV3 JSON file (what
 // collateral.json holds). Errc::io when a file is unreadable, Errc::invalid_data naming the
-// file when one is malformed. An empty directory gives an empty Collateral.
+// file when one is malformed, Errc::invalid_data naming what was expected (and what was
+// found) when the directory holds none of the files above: collateral asked for and not
+// found is never the same as none asked for. Errc::io when dir does not exist.
 Result<Collateral> load_collateral_dir(const std::filesystem::path& dir);
 // Parses a QuoteCollateralV3 JSON object.
 Result<Collateral> parse_quote_collateral(std::string_view json, std::string_view source);

@@ -151,6 +151,9 @@ Result<Collateral> load_collateral_dir(const std::filesystem::path& dir) {
     LEEA_ASSIGN_OR_RETURN(std::string s, read_file(dir, kMaxCollateralFile));
     return parse_quote_collateral(s, dir.string());
   }
+  if (!fs::is_directory(dir, ec)) {
+    return make_error(Errc::io, dir.string() + ": no such collateral file or directory");
+  }
   auto read = [&](const char* name) -> Result<std::optional<std::string>> {
     fs::path p = dir / name;
     if (!fs::exists(p, ec)) return std::optional<std::string>();
@@ -177,6 +180,24 @@ Result<Collateral> load_collateral_dir(const std::filesystem::path& dir) {
   }
   if (pck_crl) c.pck_crl = std::vector<uint8_t>(pck_crl->begin(), pck_crl->end());
   if (root_crl) c.root_crl = std::vector<uint8_t>(root_crl->begin(), root_crl->end());
+  if (!tcb && !qe && !pck_crl && !root_crl) {
+    // Asked for collateral and given none: never verify as if none had been asked for.
+    std::string found;
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (n++ == 8) {
+        found += ", ...";
+        break;
+      }
+      found += (found.empty() ? "" : ", ") + e.path().filename().string();
+    }
+    return make_error(Errc::invalid_data,
+                      dir.string() +
+                          ": no TDX collateral: expected collateral.json, or tcb_info.json, "
+                          "qe_identity.json, pck_crl.der and root_crl.der (see "
+                          "leea-evidence(1), COLLATERAL); " +
+                          (found.empty() ? "the directory is empty" : "found only " + found));
+  }
   return c;
 }
 

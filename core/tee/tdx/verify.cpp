@@ -242,7 +242,14 @@ Result<Verification> verify_quote_files(const std::filesystem::path& quote_path,
   LEEA_ASSIGN_OR_RETURN(std::string quote, read_file(quote_path, kMaxQuoteSize));
   std::optional<Collateral> collateral;
   if (!collateral_dir.empty()) {
-    LEEA_ASSIGN_OR_RETURN(collateral, load_collateral_dir(collateral_dir));
+    // A validator's collateral_dir keeps TDX collateral under tdx/: take that too.
+    std::error_code ec;
+    const bool validator_layout =
+        std::filesystem::is_directory(collateral_dir / "tdx", ec) &&
+        !std::filesystem::exists(collateral_dir / "collateral.json", ec) &&
+        !std::filesystem::exists(collateral_dir / "tcb_info.json", ec);
+    LEEA_ASSIGN_OR_RETURN(collateral, load_collateral_dir(validator_layout ? collateral_dir / "tdx"
+                                                                           : collateral_dir));
   }
   std::string ccel;
   VerifyInputs in;

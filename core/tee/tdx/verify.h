@@ -67,8 +67,11 @@ Result<Verification> verify_quote(std::span<const uint8_t> quote, const VerifyIn
 
 // For `leea evidence verify --tee tdx --quote FILE [--collateral DIR] [--ccel FILE]
 // [--at TIME]`: reads the files (a quote of at most kMaxQuoteSize plus trailing padding,
-// the CCEL log at most 16 MiB) and verifies. collateral_dir and ccel_path may be empty.
-// Errc::io when a file is unreadable; otherwise as verify_quote.
+// the CCEL log at most 16 MiB) and verifies. collateral_dir and ccel_path may be empty;
+// collateral_dir is a QuoteCollateralV3 file, a directory in the layout of collateral.h, or
+// a validator's collateral_dir holding that directory as tdx/. Errc::io when a file is
+// unreadable, Errc::invalid_data when collateral_dir holds no collateral; otherwise as
+// verify_quote.
 Result<Verification> verify_quote_files(const std::filesystem::path& quote_path,
                                         const std::filesystem::path& collateral_dir,
                                         const std::filesystem::path& ccel_path, int64_t now,

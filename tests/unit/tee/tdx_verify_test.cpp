@@ -276,5 +276,46 @@ TEST(TdxVerify, StandaloneFileVerification) {
   EXPECT_EQ(missing.error().code, Errc::io);
 }
 
+// --collateral asked for and holding nothing leea reads is an error naming what it expected,
+// never a verification without collateral.
+TEST(TdxVerify, ACollateralDirectoryWithoutCollateralIsAnError) {
+  leea::test::TempDir empty;
+  auto none = load_collateral_dir(empty.path());
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, Errc::invalid_data);
+  EXPECT_NE(none.error().message.find("expected collateral.json, or tcb_info.json"),
+            std::string::npos)
+      << none.error().message;
+  EXPECT_NE(none.error().message.find("the directory is empty"), std::string::npos);
+
+  leea::test::TempDir misnamed;
+  std::filesystem::copy_file(kTdx + "trustee/tcbInfo.json", misnamed / "tcbInfo.json");
+  auto wrong = load_collateral_dir(misnamed.path());
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("found only tcbInfo.json"), std::string::npos)
+      << wrong.error().message;
+  auto files =
+      verify_quote_files(kTdx + "trustee/tdx_quote_6.dat", misnamed.path(), {}, k2025_11_01);
+  ASSERT_FALSE(files);
+  EXPECT_EQ(files.error().code, Errc::invalid_data);
+
+  auto missing = load_collateral_dir(misnamed / "nope");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::io);
+}
+
+// A validator's collateral_dir, with its TDX collateral under tdx/, is read as it is.
+TEST(TdxVerify, AValidatorCollateralDirIsReadThroughItsTdxFolder) {
+  leea::test::TempDir dir;
+  std::filesystem::create_directory(dir / "tdx");
+  std::filesystem::copy_file(kTdx + "trustee/tcbInfo.json", dir / "tdx" / "tcb_info.json");
+  std::filesystem::copy_file(kTdx + "trustee/enclaveIdentity.json",
+                             dir / "tdx" / "qe_identity.json");
+  auto v = verify_quote_files(kTdx + "trustee/tdx_quote_6.dat", dir.path(), {}, k2025_11_01);
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_TRUE(passed(*v, "tdx.tcb_info"));
+  EXPECT_EQ(v->claims.values.at("tdx.tcb_status"), "OutOfDate");
+}
+
 }  // namespace
 }  // namespace leea::tee::tdx
