@@ -29,6 +29,7 @@ struct OrderOptions {
   std::string secret_file;
   std::string operator_key;
   std::string operator_id = "ops";
+  bool replace = false;
   bool json = false;
 };
 
@@ -55,8 +56,10 @@ Result<void> run_register(const OrderOptions& o) {
   LEEA_ASSIGN_OR_RETURN(std::string order_text, read_file(o.order, 64 * 1024));
   LEEA_ASSIGN_OR_RETURN(auto secret, crypto::read_secret(o.secret_file.c_str(), kMaxSecret));
   LEEA_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::load_pem(o.operator_key));
-  LEEA_ASSIGN_OR_RETURN(auto report,
-                        attest::register_order(pool, order_text, secret, {o.operator_id, &key}));
+  LEEA_ASSIGN_OR_RETURN(
+      auto report, attest::register_order(
+                       pool, order_text, secret, {o.operator_id, &key},
+                       o.replace ? attest::Registration::replace : attest::Registration::fresh));
   return print_outcomes(report.members, o.json,
                         {{"order", report.order},
                          {"split_id", report.split_id},
@@ -244,8 +247,10 @@ void register_order_commands(CLI::App& app, Selected& selected) {
       *order, "register", "Split a secret and register the order and its shares with a pool",
       "Splits the secret (threshold from the order, else the pool) into one share for each\n"
       "of the pool's first N validators (N = the order's shares, default all of them) and\n"
-      "gives each the order, its share and the operator-signed share manifest. If one does\n"
-      "not accept, the order is removed from the others and the command fails.\n"
+      "gives each the order, its share (sealed to the validator's share key) and the\n"
+      "operator-signed share manifest. If one does not accept, the order is removed from\n"
+      "the others and the command fails. An order id is registered once: a validator that\n"
+      "already holds it refuses, unless --replace revokes it everywhere first.\n"
       "\n"
       "Example:\n"
       "  leea order register --pool pool.yaml --order configs/order-sim.yaml \\\n"
@@ -254,6 +259,9 @@ void register_order_commands(CLI::App& app, Selected& selected) {
   reg->add_option("--order", ro->order, "Order file (YAML)")->required();
   reg->add_option("--secret-file", ro->secret_file, "The secret ('-' = standard input)")
       ->required();
+  reg->add_flag("--replace", ro->replace,
+                "Revoke the order at every validator first, then register it anew (if the new "
+                "registration fails, the old one is gone all the same)");
   reg->callback(select(selected, "order register", [ro] { return run_register(*ro); }));
 
   auto vo = std::make_shared<OrderOptions>();

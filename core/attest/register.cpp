@@ -85,7 +85,8 @@ Result<std::string> registration_body(const config::PoolMember& member, const st
 }
 
 Result<RegisterReport> register_order(const config::PoolConfig& pool, const std::string& order_text,
-                                      const crypto::SecretBytes& secret, const Operator& op) {
+                                      const crypto::SecretBytes& secret, const Operator& op,
+                                      Registration mode) {
   LEEA_ASSIGN_OR_RETURN(auto order, config::load_order_string(order_text, "order"));
   RegisterReport report;
   report.order = order.id;
@@ -120,9 +121,22 @@ Result<RegisterReport> register_order(const config::PoolConfig& pool, const std:
                                      signed_manifest, lines[static_cast<size_t>(i)]));
     bodies.push_back(std::move(text));
   }
+  if (mode == Registration::replace) {
+    std::string unrevoked;
+    for (const auto& outcome : revoke_order(pool, order.id, op)) {
+      if (!outcome.ok) unrevoked += (unrevoked.empty() ? "" : "; ") + outcome.detail;
+    }
+    if (!unrevoked.empty()) {
+      return make_error(
+          Errc::unavailable,
+          "cannot replace order '" + order.id +
+              "': not every validator revoked it, so nothing was registered: " + unrevoked);
+    }
+  }
   const std::string path = "/v1/orders/" + order.id;
   std::vector<size_t> accepted;
   std::string failures;
+  std::string holders;  // validators that already hold the id
   bool refused = false;
   for (int i = 0; i < report.shares; ++i) {
     const auto& member = pool.validators[static_cast<size_t>(i)];
@@ -132,6 +146,9 @@ Result<RegisterReport> register_order(const config::PoolConfig& pool, const std:
                               !r && r.error().code == Errc::refused});
     if (r) {
       accepted.push_back(static_cast<size_t>(i));
+    } else if (c.last_status() == 409) {
+      holders += (holders.empty() ? "" : ", ") + member.id;
+      refused = true;
     } else {
       failures += (failures.empty() ? "" : "; ") + r.error().message;
       refused = refused || r.error().code == Errc::refused;
@@ -143,6 +160,13 @@ Result<RegisterReport> register_order(const config::PoolConfig& pool, const std:
   for (size_t i : accepted) {
     MemberClient c(pool.validators[i], kTimeoutMs, kTimeoutMs);
     (void)send(c, "DELETE", path, "", op);
+  }
+  if (!holders.empty()) {
+    return make_error(Errc::refused,
+                      "order '" + order.id + "' is already registered at " + holders +
+                          " (an order id is registered once); nothing was changed. Revoke it "
+                          "first (leea order revoke), or register with --replace" +
+                          (failures.empty() ? "" : "; also: " + failures));
   }
   return make_error(refused ? Errc::refused : Errc::unavailable,
                     std::to_string(report.shares - static_cast<int>(accepted.size())) + " of " +

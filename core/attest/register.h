@@ -46,12 +46,22 @@ Result<std::string> registration_body(const config::PoolMember& member, const st
                                       const std::string& order_text, const std::string& manifest,
                                       const crypto::SecretBytes& share_line);
 
+enum class Registration {
+  fresh,    // the order id must be new to every validator
+  replace,  // revoke the id everywhere first, then register it anew
+};
+
 // Splits secret into one share per validator (the first `shares` of the pool, default all)
 // with the order's threshold (else the pool's), and registers order_text with each. Fails
 // with Errc::unavailable or Errc::refused listing every validator that did not accept; in
 // that case the order is first removed from those that did, so nothing is left half done.
+// A validator that already holds the id refuses it (an id is registered once), and the
+// error names every such validator. With Registration::replace the id is first revoked at
+// every validator of the pool; if one of them cannot be reached, nothing is registered and
+// the error names it (the old order is then gone from the others).
 Result<RegisterReport> register_order(const config::PoolConfig& pool, const std::string& order_text,
-                                      const crypto::SecretBytes& secret, const Operator& op);
+                                      const crypto::SecretBytes& secret, const Operator& op,
+                                      Registration mode = Registration::fresh);
 
 // Removes the order from every validator of the pool. Returns one outcome per validator
 // (ok also when the validator did not hold it).

@@ -195,6 +195,17 @@ net::Response Service::put_order(const net::Request& r) {
                        "(\"sealed_share\"); the operator's leea is older than this validator"),
                 "share");
   }
+  // An order id is registered once. Replacing it in place could not be all or nothing: a
+  // validator that refused would keep the old shares while the others took the new ones,
+  // and the pool would hold two splits of two secrets under one id.
+  auto existing = m.store->get_order(order_id);
+  if (!existing) return done(refuse(500, "store", existing.error().message), "store");
+  if (*existing) {
+    return done(refuse(409, "order.exists",
+                       "this validator already holds order '" + quote_untrusted(order_id) +
+                           "'; an order is registered once: revoke it first"),
+                "order.exists");
+  }
   std::string order_text = string_member(*body, "order");
   auto order = config::load_order_string(order_text, "order");
   if (!order) return done(refuse(400, "order", order.error().message), "order");

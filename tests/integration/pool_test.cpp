@@ -397,6 +397,52 @@ TEST(PoolRegistration, AShareSealedForAnotherValidatorIsRefusedAndNothingIsLeft)
       << none.error().message;
 }
 
+// An order id is registered once: re-registering it is refused by every validator that holds
+// it, and leaves the pool as it was, even when only some validators hold it; --replace
+// revokes it everywhere first.
+TEST(PoolRegistration, AnExistingOrderIsNeverReplacedHalfway) {
+  auto pool = Pool::up(3);
+  ASSERT_NE(pool, nullptr);
+  const std::string order = Pool::sim_order("again");
+  auto first = random_key();
+  ASSERT_EQ(pool->register_order(order, first), "");
+  auto unlock = [&](const std::string& name) {
+    TempDir out;
+    auto r = leea({"attest", "--pool", pool->pool_file(), "--order", "again", "--tee", "sim",
+                   "--key-out", (out / "key").string()});
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    return file_text(out / "key");
+  };
+  auto as_text = [](const crypto::SecretBytes& k) {
+    return std::string(k.reveal().begin(), k.reveal().end());
+  };
+
+  std::string again = pool->register_order(order, random_key());
+  EXPECT_NE(again.find("'again' is already registered at v1, v2, v3"), std::string::npos) << again;
+  EXPECT_EQ(unlock("after a refused re-registration"), as_text(first));
+
+  // v2 alone lost it: v1 and v3 refuse, v2's new share is taken back, nothing changes.
+  auto op = crypto::PrivateKey::load_pem(pool->dir() / "operator.key");
+  auto h = attest::sign_operator_request(*op, "ops", "v2", "DELETE", "/v1/orders/again", "",
+                                         std::time(nullptr));
+  ASSERT_EQ(pool->call(1, "DELETE", "/v1/orders/again", "", *h).status, 200);
+  std::string partial = pool->register_order(order, random_key());
+  EXPECT_NE(partial.find("already registered at v1, v3"), std::string::npos) << partial;
+  EXPECT_EQ(pool->call(1, "POST", "/v1/challenge", R"({"order":"again"})").status, 404);
+  EXPECT_EQ(pool->call(0, "POST", "/v1/challenge", R"({"order":"again"})").status, 200);
+
+  // --replace: revoked everywhere, then registered anew with the new secret.
+  TempDir in;
+  auto second = random_key();
+  write_file(in / "order.yaml", order);
+  write_file(in / "secret", as_text(second));
+  auto r = leea({"order", "register", "--pool", pool->pool_file(), "--order",
+                 (in / "order.yaml").string(), "--secret-file", (in / "secret").string(),
+                 "--operator-key", (pool->dir() / "operator.key").string(), "--replace"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(unlock("after --replace"), as_text(second));
+}
+
 // ECDSA signatures are malleable: (r, s) and (r, n - s) verify the same message. A replay
 // cache keyed on signature bytes let a captured request through again with its twin.
 TEST_F(PoolTest, ASignatureTwinDoesNotReplayAnOperatorRequest) {
