@@ -111,17 +111,29 @@ Result<KeyCertInfo> read_key_cert_info(const crypto::Certificate& cert) {
   LEEA_ASSIGN_OR_RETURN(auto hwid, amd_ext(cert, "4"));
   if (hwid) {
     std::span<const uint8_t> v(*hwid);
-    // KDS wrote the raw 64 bytes at first and a DER OCTET STRING later; both are in use.
-    if (v.size() == 66 && v[0] == 0x04 && v[1] == 0x40) v = v.subspan(2);
-    if (v.size() != 64) return bad("hwID (1.3.6.1.4.1.3704.1.4) is not 64 bytes");
-    info.hwid.emplace();
-    std::copy(v.begin(), v.end(), info.hwid->begin());
+    // KDS writes the raw bytes, and some tools a DER OCTET STRING holding them: take both.
+    // Turin VCEKs name the chip by 8 bytes (AMD's VCEK specification for Turin), the
+    // generations before by 64.
+    const size_t want = info.product == Product::turin ? 8 : 64;
+    if (v.size() == want + 2 && v[0] == 0x04 && v[1] == want) v = v.subspan(2);
+    if (v.size() != want) {
+      return bad("hwID (1.3.6.1.4.1.3704.1.4) is not " + std::to_string(want) + " bytes" +
+                 (want == 8 ? " (a Turin VCEK)" : ""));
+    }
+    info.hwid.emplace(v.begin(), v.end());
   }
   LEEA_ASSIGN_OR_RETURN(auto csp, amd_ext(cert, "5"));
   if (csp) {
     info.csp_id = der_short_string(*csp).value_or("hex:" + hex_encode(*csp));
   }
   return info;
+}
+
+bool chip_id_matches(const std::vector<uint8_t>& hwid, const std::array<uint8_t, 64>& chip_id) {
+  if (hwid.size() != 64 && hwid.size() != 8) return false;
+  if (!std::equal(hwid.begin(), hwid.end(), chip_id.begin())) return false;
+  return std::all_of(chip_id.begin() + static_cast<std::ptrdiff_t>(hwid.size()), chip_id.end(),
+                     [](uint8_t b) { return b == 0; });
 }
 
 std::string tcb_mismatch(const KeyCertInfo& info, const TcbVersion& tcb) {

@@ -25,19 +25,24 @@ namespace leea::tee::snp {
 // What a VCEK or VLEK certificate states in AMD's extensions (OIDs under
 // 1.3.6.1.4.1.3704.1): productName (.2), the TCB SPLs (.3.1 boot loader, .3.2 TEE, .3.3
 // SNP, .3.4-.3.7 reserved bytes of the Milan/Genoa layout, .3.8 microcode, .3.9 FMC on
-// Turin), hwID (.4, the chip id; raw 64 bytes or a DER OCTET STRING holding them) and the
-// cloud provider id of a VLEK (.5).
+// Turin), hwID (.4, the chip id: raw bytes or a DER OCTET STRING holding them; 64 bytes on
+// Milan and Genoa, 8 on Turin, whose reports carry those 8 in CHIP_ID followed by 56 zero
+// bytes) and the cloud provider id of a VLEK (.5).
 struct KeyCertInfo {
   std::string product_name;            // "" when the extension is absent
   Product product = Product::unknown;  // from productName, else from the issuer's CN
   std::optional<uint8_t> bootloader, tee, snp, microcode, fmc;
   std::array<std::optional<uint8_t>, 4> spl4_7;
-  std::optional<std::array<uint8_t, 64>> hwid;
-  std::string csp_id;  // "" when absent
+  std::optional<std::vector<uint8_t>> hwid;  // 64 bytes, or 8 for a Turin VCEK
+  std::string csp_id;                        // "" when absent
 };
 // Errc::invalid_data when an AMD extension is present but malformed (an SPL that is not a
-// DER INTEGER in 0..255, a hwID that is not 64 bytes), naming the extension.
+// DER INTEGER in 0..255, a hwID that is not 64 bytes, or 8 on a Turin certificate), naming the
+// extension.
 Result<KeyCertInfo> read_key_cert_info(const crypto::Certificate& cert);
+// Whether chip_id (a report's CHIP_ID) is the chip a VCEK's hwID names: equal when the hwID
+// is 64 bytes; for a Turin hwID of 8, its 8 bytes followed by 56 zeros.
+bool chip_id_matches(const std::vector<uint8_t>& hwid, const std::array<uint8_t, 64>& chip_id);
 // Empty when the certificate's TCB equals tcb component by component (FMC only in the
 // Turin layout); else what differs, e.g. "snp 8 in the VCEK, 5 in the report".
 std::string tcb_mismatch(const KeyCertInfo& info, const TcbVersion& tcb);

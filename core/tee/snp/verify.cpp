@@ -28,9 +28,16 @@ Result<crypto::Certificate> cached_vcek(const std::filesystem::path& dir, const 
   if (std::all_of(r.chip_id.begin(), r.chip_id.end(), [](uint8_t b) { return b == 0; })) {
     return make_error(Errc::refused, "no VCEK with the report and its chip id is masked");
   }
-  auto path =
-      dir / "snp" / "vcek" / hex_encode(r.chip_id) / (tcb_file_name(r.reported_tcb.raw) + ".der");
+  const std::string file = tcb_file_name(r.reported_tcb.raw) + ".der";
+  auto path = dir / "snp" / "vcek" / hex_encode(r.chip_id) / file;
   std::error_code ec;
+  // A Turin chip is named by the 8 bytes its VCEK's hwID holds (as AMD's KDS names it); the
+  // rest of its CHIP_ID is zero.
+  const bool turin_like =
+      std::all_of(r.chip_id.begin() + 8, r.chip_id.end(), [](uint8_t b) { return b == 0; });
+  if (turin_like && !std::filesystem::exists(path, ec)) {
+    path = dir / "snp" / "vcek" / hex_encode(std::span<const uint8_t>(r.chip_id.data(), 8)) / file;
+  }
   if (!std::filesystem::exists(path, ec)) {
     return make_error(Errc::refused, "no VCEK with the report and none at " + path.string());
   }
@@ -91,8 +98,10 @@ void check_tcb_and_chip(const Report& r, const KeyCertInfo* info, bool vlek, Ver
   if (vlek) return;
   if (info == nullptr || !info->hwid) {
     v.fail("snp.chip_id", "the VCEK states no hwID");
-  } else if (*info->hwid != r.chip_id) {
-    v.fail("snp.chip_id", "CHIP_ID differs from the VCEK hwID");
+  } else if (!chip_id_matches(*info->hwid, r.chip_id)) {
+    v.fail("snp.chip_id", info->hwid->size() == 8
+                              ? "CHIP_ID is not the Turin VCEK's 8-byte hwID followed by zeros"
+                              : "CHIP_ID differs from the VCEK hwID");
   } else {
     v.pass("snp.chip_id");
   }

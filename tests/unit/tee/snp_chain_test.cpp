@@ -295,5 +295,114 @@ TEST_F(SnpTestChain, SelfIssuedKeyCertificateLoops) {
   EXPECT_EQ(names[0], "snp.vcek_chain: certificate chain: loops at SEV-VCEK");
 }
 
+// A Turin-shaped test world, as AMD's VCEK specification for Turin describes it: ARK-Turin →
+// SEV-Turin → SEV-VCEK whose productName is plain "Turin", whose hwID is 8 bytes and which
+// states the FMC SPL (1.3.9); and a version 3 report with a Turin CPUID (family 1Ah), the
+// Turin TCB layout (FMC, boot loader, TEE, SNP, ..., microcode) and a CHIP_ID that is the
+// hwID followed by 56 zero bytes.
+class SnpTurinChain : public SnpTestChain {
+ protected:
+  void SetUp() override {
+    SnpTestChain::SetUp();
+    report_[0] = 3;                                     // VERSION 3: CPUID present
+    report_[0x188] = 0x1A;                              // CPUID_FAM_ID: Turin
+    report_[0x189] = 0x02;                              // CPUID_MOD_ID
+    const uint8_t tcb[8] = {1, 3, 0, 8, 0, 0, 0, 115};  // fmc, bl, tee, snp, ..., ucode
+    std::copy(tcb, tcb + 8, report_.begin() + 0x180);   // REPORTED_TCB
+    std::fill(report_.begin() + 0x1A0 + 8, report_.begin() + 0x1E0, 0);  // CHIP_ID tail
+    hwid_.assign(report_.begin() + 0x1A0, report_.begin() + 0x1A8);
+    ark_ = make_cert(ca("ARK-Turin", "ARK-Turin"), ark_key_.get(), ark_key_.get());
+    ask_ = make_cert(ca("SEV-Turin", "ARK-Turin"), ask_key_.get(), ark_key_.get());
+    auto asvk = make_cert(ca("SEV-VLEK-Turin", "ARK-Turin"), ask_key_.get(), ark_key_.get());
+    anchors_.generations = {{Product::turin, *ark_, *ask_, asvk}};
+    vcek_ = turin_vcek(hwid_, 1);
+  }
+
+  crypto::Certificate turin_vcek(const std::vector<uint8_t>& hwid, uint8_t fmc) {
+    CertSpec vcek;
+    vcek.cn = "SEV-VCEK";
+    vcek.issuer_cn = "SEV-Turin";
+    vcek.not_after = kT0 + 2 * kYear;
+    vcek.amd_extensions = {{kAmd + "1", der_int(1)},  // structVersion
+                           {kAmd + "2", {0x16, 0x05, 'T', 'u', 'r', 'i', 'n'}},
+                           {kAmd + "3.1", der_int(3)},
+                           {kAmd + "3.2", der_int(0)},
+                           {kAmd + "3.3", der_int(8)},
+                           {kAmd + "3.8", der_int(115)},
+                           {kAmd + "3.9", der_int(fmc)},
+                           {kAmd + "4", hwid}};
+    return make_cert(vcek, vcek_key_.get(), ask_key_.get());
+  }
+
+  std::vector<uint8_t> hwid_;
+};
+
+TEST_F(SnpTurinChain, ARealShapedTurinVcekAndReportVerify) {
+  auto v = verify(sign(report_));
+  EXPECT_TRUE(v.ok()) << testing::PrintToString(failed(v));
+  auto info = read_key_cert_info(*vcek_);
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->product, Product::turin);
+  EXPECT_EQ(info->hwid, hwid_);
+  EXPECT_EQ(info->fmc, 1);
+  for (const auto& c : v.checks) {
+    if (c.name == "snp.tcb") {
+      EXPECT_EQ(c.detail, "fmc=1,bl=3,tee=0,snp=8,ucode=115");
+    }
+  }
+  EXPECT_EQ(v.claims.values.at("snp.product"), "Turin");
+}
+
+TEST_F(SnpTurinChain, AnotherChipsHwidFailsTheChipIdCheck) {
+  auto other = hwid_;
+  other[3] ^= 0x01;
+  vcek_ = turin_vcek(other, 1);
+  auto names = failed(verify(sign(report_)));
+  ASSERT_EQ(names.size(), 1u) << testing::PrintToString(names);
+  EXPECT_EQ(names[0], "snp.chip_id: CHIP_ID is not the Turin VCEK's 8-byte hwID followed by zeros");
+}
+
+TEST_F(SnpTurinChain, AChipIdWhoseTailIsNotZeroFailsTheChipIdCheck) {
+  auto report = report_;
+  report[0x1A0 + 40] = 0x01;
+  auto names = failed(verify(sign(report)));
+  ASSERT_EQ(names.size(), 1u) << testing::PrintToString(names);
+  EXPECT_EQ(names[0].substr(0, names[0].find(':')), "snp.chip_id");
+}
+
+TEST_F(SnpTurinChain, TheFmcSplIsComparedWithTheReport) {
+  vcek_ = turin_vcek(hwid_, 2);
+  auto names = failed(verify(sign(report_)));
+  ASSERT_EQ(names.size(), 1u) << testing::PrintToString(names);
+  EXPECT_NE(names[0].find("snp.tcb: REPORTED_TCB differs from the key certificate: fmc 2 in the "
+                          "certificate, 1 in the report"),
+            std::string::npos)
+      << names[0];
+}
+
+TEST_F(SnpTurinChain, AHwidOfTheWrongLengthForItsProductIsRefused) {
+  // 64 bytes under a Turin productName, and 8 under a Milan one.
+  auto long_hwid = turin_vcek(std::vector<uint8_t>(64, 0x11), 1);
+  auto turin = read_key_cert_info(long_hwid);
+  ASSERT_FALSE(turin);
+  EXPECT_NE(turin.error().message.find("hwID (1.3.6.1.4.1.3704.1.4) is not 8 bytes (a Turin VCEK)"),
+            std::string::npos)
+      << turin.error().message;
+  CertSpec milan = vcek_spec_;
+  for (auto& [oid, value] : milan.amd_extensions) {
+    if (oid == kAmd + "4") value = hwid_;
+  }
+  auto short_hwid = make_cert(milan, vcek_key_.get(), ask_key_.get());
+  auto m = read_key_cert_info(short_hwid);
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().message.find("is not 64 bytes"), std::string::npos) << m.error().message;
+  // The DER OCTET STRING form of the 8 bytes is read too.
+  std::vector<uint8_t> wrapped = {0x04, 0x08};
+  for (uint8_t byte : hwid_) wrapped.push_back(byte);
+  auto w = read_key_cert_info(turin_vcek(wrapped, 1));
+  ASSERT_TRUE(w) << w.error().message;
+  EXPECT_EQ(w->hwid, hwid_);
+}
+
 }  // namespace
 }  // namespace leea::tee::snp
