@@ -1,10 +1,12 @@
 #include "core/attest/attest_client.h"
 
 #include <algorithm>
+#include <ctime>
 #include <future>
 #include <nlohmann/json.hpp>
 
 #include "core/attest/appraise.h"
+#include "core/attest/ear.h"
 #include "core/attest/jwk.h"
 #include "core/attest/manifest.h"
 #include "core/attest/pool_client.h"
@@ -23,7 +25,9 @@ using nlohmann::json;
 
 // The pool's members in a random order (crypto RNG: which validators are asked must not
 // be predictable to a host that wants to steer the VM to ones it controls).
-std::vector<const config::PoolMember*> shuffled(const config::PoolConfig& pool) {
+// The ids in `first` come first, in that order.
+std::vector<const config::PoolMember*> shuffled(const config::PoolConfig& pool,
+                                                const std::vector<std::string>& first) {
   std::vector<const config::PoolMember*> out;
   for (const auto& m : pool.validators) out.push_back(&m);
   for (size_t i = out.size(); i > 1; --i) {
@@ -31,6 +35,11 @@ std::vector<const config::PoolMember*> shuffled(const config::PoolConfig& pool) 
     (void)crypto::random_bytes(std::span(reinterpret_cast<uint8_t*>(&r), sizeof r));
     std::swap(out[i - 1], out[r % i]);
   }
+  auto rank = [&first](const config::PoolMember* m) {
+    return static_cast<size_t>(std::find(first.begin(), first.end(), m->id) - first.begin());
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const auto* a, const auto* b) { return rank(a) < rank(b); });
   return out;
 }
 
@@ -90,6 +99,32 @@ Result<ShareReply> fetch_share(const config::PoolMember& m, const AttestOptions&
   return ShareReply{m.id, std::move(*line), r["manifest"].get<std::string>()};
 }
 
+// The pool's token keys, by validator.
+Result<TrustedKeys> pool_token_keys(const config::PoolConfig& pool) {
+  TrustedKeys keys;
+  for (const auto& m : pool.validators) {
+    LEEA_ASSIGN_OR_RETURN(auto key, public_key_from_jwk(m.token_key));
+    LEEA_TRY(with_context(keys.add(m.id, key), pool.source));
+  }
+  return keys;
+}
+
+// Why a token from validator `from` is unfit to show the others, or "" when it is fit: it
+// must verify with from's own key in the pool file, affirm this order and bind this VM's
+// ephemeral key. The clock is judged with the validators' skew; they judge it again.
+std::string unfit_token(const std::string& token, const TrustedKeys& keys, const std::string& from,
+                        const std::string& order, const crypto::Jwk& eph) {
+  auto claims = verify_ear(token, keys, static_cast<int64_t>(std::time(nullptr)), kMaxClockSkew);
+  if (!claims) return claims.error().message;
+  if (claims->issuer != from) return "it is signed as " + claims->issuer;
+  if (claims->order != order) return "it is for another order";
+  if (claims->cnf.kty != eph.kty || claims->cnf.crv != eph.crv || claims->cnf.x != eph.x ||
+      claims->cnf.y != eph.y) {
+    return "it binds another ephemeral key";
+  }
+  return "";
+}
+
 Result<ShareManifest> verify_with_pool(const config::PoolConfig& pool, const std::string& doc) {
   if (pool.operator_keys.empty()) {
     return make_error(Errc::config, pool.source +
@@ -121,7 +156,7 @@ Result<crypto::SecretBytes> combine_lines(const std::vector<ShareReply>& good) {
 
 // Asks validators in waves of the number still missing, in parallel, until k good shares.
 Result<void> collect(const AttestOptions& o, const Session& s, AttestOutcome& out) {
-  auto candidates = shuffled(*o.pool);
+  auto candidates = shuffled(*o.pool, o.ask_first);
   size_t next = 0;
   std::vector<ShareReply> good;
   std::optional<ShareManifest> manifest;
@@ -185,24 +220,40 @@ Result<AttestOutcome> run_attest(const AttestOptions& o) {
   LEEA_ASSIGN_OR_RETURN(auto eph, crypto::PrivateKey::generate(crypto::KeyType::p256));
   Session s{std::move(eph), {}, {}, {}};
   AttestOutcome out;
-  for (const auto* m : shuffled(*o.pool)) {
+  LEEA_ASSIGN_OR_RETURN(const TrustedKeys keys, pool_token_keys(*o.pool));
+  // Refusals are believed only from more validators than can lie: with fewer than threshold
+  // malicious ones, threshold refusals include an honest one.
+  std::optional<Error> refusal;
+  int refusals = 0;
+  for (const auto* m : shuffled(*o.pool, o.ask_first)) {
     MemberClient c(*m, o.timeout_ms, o.timeout_ms);
     bool local = false;
     auto r = attest_at(c, o, s, local);
     if (!r) {
-      // An appraisal refusal (403) or evidence this machine cannot produce would be the same
-      // anywhere: stop. A validator that does not hold the order, is down or presents
-      // another certificate is passed over.
-      if (local || c.last_status() == 403) return r.error();
+      // Evidence this machine cannot produce would be the same anywhere: stop. A validator
+      // that does not hold the order, is down, hangs past the timeout or presents another
+      // certificate is passed over.
+      if (local) return r.error();
       out.problems.push_back(r.error().message);
       log::info("attest: {}", r.error().message);
+      if (c.last_status() == 403) {
+        if (!refusal) refusal = r.error();
+        if (++refusals >= o.pool->threshold) return *refusal;
+      }
       continue;
     }
     if (!(*r)["token"].is_string()) {
       out.problems.push_back(m->id + ": malformed attest answer");
       continue;
     }
-    s.token = (*r)["token"].get<std::string>();
+    const std::string token = (*r)["token"].get<std::string>();
+    if (auto why = unfit_token(token, keys, m->id, o.order, s.eph.public_key().jwk());
+        !why.empty()) {
+      out.problems.push_back(m->id + ": sent a token the pool would refuse: " + why);
+      log::info("attest: {}", out.problems.back());
+      continue;
+    }
+    s.token = token;
     out.token = s.token;
     out.token_expires = (*r).value("expires", int64_t{0});
     out.attested_by = m->id;
@@ -210,6 +261,7 @@ Result<AttestOutcome> run_attest(const AttestOptions& o) {
     break;
   }
   if (out.token.empty()) {
+    if (refusal) return *refusal;
     std::string why;
     for (const auto& p : out.problems) why += "; " + p;
     return make_error(Errc::unavailable, "no validator answered the attestation" + why);

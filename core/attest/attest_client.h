@@ -27,6 +27,10 @@ struct AttestOptions {
   evidence::EventLog log;    // the measurements bound into the evidence
   bool fetch_secret = true;  // false: stop after the token
   int timeout_ms = 5000;     // per request to one validator
+  // Validator ids asked first, in this order, for the token and for shares; the others
+  // follow in a random order. Empty (the default) for a VM: a predictable order would let a
+  // host steer it to the validators it controls. Tests use it to meet a faulty one.
+  std::vector<std::string> ask_first;
   // Called as each phase ends: ("attest", "token from v3"), ("shares", "3 of 3 from v1,
   // v2, v5"). Never given a secret. May be empty.
   std::function<void(const std::string& phase, const std::string& detail)> on_phase;
@@ -41,10 +45,14 @@ struct AttestOutcome {
   crypto::SecretBytes secret;            // empty unless fetch_secret
 };
 
-// Runs the flow. Fails with Errc::refused naming the failed checks when the evidence is
-// refused, with the producer's own error when it cannot produce evidence (at once: it would
-// fail the same at every validator), Errc::unavailable when too few validators answer,
-// Errc::refused when the combined secret does not match the manifest's key check value.
+// Runs the flow. A validator that is down, hangs past timeout_ms, resets, answers garbage,
+// hands out a token the pool would refuse (checked here against the pool file's token keys
+// before any other validator sees it) or a share the manifest does not list, is passed over
+// and named in problems. Fails with Errc::refused naming the failed checks when threshold
+// validators refuse the evidence (fewer could all be lying), with the producer's own error
+// when it cannot produce evidence (at once: it would fail the same at every validator),
+// Errc::unavailable when too few validators answer, Errc::refused when the combined secret
+// does not match the manifest's key check value.
 Result<AttestOutcome> run_attest(const AttestOptions& options);
 
 }  // namespace leea::attest

@@ -106,7 +106,9 @@ Result<Response> HttpsClient::request(const std::string& method, const std::stri
   if (!r) {
     std::string why = r.error() == httplib::Error::Connection ? "cannot connect"
                       : r.error() == httplib::Error::Read     ? "no answer in time"
-                                                              : httplib::to_string(r.error());
+                      : r.error() == httplib::Error::SSLConnection
+                          ? "TLS handshake failed (the connection was reset or closed)"
+                          : httplib::to_string(r.error());
     return make_error(Errc::unavailable, where + ": " + why);
   }
   Response out;
