@@ -6,6 +6,7 @@
 
 #include "core/config/values.h"
 #include "core/util/json.h"
+#include "core/util/time.h"
 
 namespace leea::attest {
 namespace {
@@ -69,10 +70,12 @@ Result<void> read_submods(const Json& payload, Ear& ear) {
 // between the issuer and this host in both directions.
 Result<void> check_clock(const Ear& ear, int64_t now, int64_t max_skew) {
   if (ear.expires_at && now - max_skew >= *ear.expires_at) {
-    return refusal("token expired");
+    return refusal("token expired " + seconds_apart(now, *ear.expires_at) +
+                   " ago by this clock (skew allowed: " + std::to_string(max_skew) + " s)");
   }
   if (ear.issued_at > now + max_skew) {
-    return refusal("token issued in the future");
+    return refusal("token issued in the future: " + seconds_apart(ear.issued_at, now) +
+                   " ahead of this clock (skew allowed: " + std::to_string(max_skew) + " s)");
   }
   return {};
 }

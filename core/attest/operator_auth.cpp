@@ -5,6 +5,7 @@
 #include "core/crypto/digest.h"
 #include "core/crypto/random.h"
 #include "core/util/encoding.h"
+#include "core/util/time.h"
 
 namespace leea::attest {
 namespace {
@@ -83,7 +84,9 @@ Result<VerifiedOperatorRequest> verify_operator_request(
   }
   if (out.timestamp < now - kOperatorWindowSeconds ||
       out.timestamp > now + kOperatorWindowSeconds) {
-    return refused("timestamp outside the 300 s window");
+    return refused("timestamp " + seconds_apart(out.timestamp, now) +
+                   (out.timestamp < now ? " behind" : " ahead of") +
+                   " this validator's clock, outside the 300 s window");
   }
   out.request_hash = hex_encode(crypto::sha256(signed_text));
   return out;

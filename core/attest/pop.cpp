@@ -10,6 +10,7 @@
 #include "core/crypto/random.h"
 #include "core/util/encoding.h"
 #include "core/util/json.h"
+#include "core/util/time.h"
 
 namespace leea::attest {
 namespace {
@@ -41,10 +42,14 @@ Result<PopClaims> check_claims(const Json& payload, std::string_view validator_i
   LEEA_ASSIGN_OR_RETURN(out.issued_at, json::int_member(payload, "iat", kWhat));
   // Compared as now - iat and iat - now only once both are known to be small.
   if (out.issued_at < now - window) {
-    return refusal("too old");
+    return refusal("too old: issued " + seconds_apart(now, out.issued_at) +
+                   " before this validator's clock (the window is " + std::to_string(window) +
+                   " s)");
   }
   if (out.issued_at > now + window) {
-    return refusal("issued in the future");
+    return refusal("issued in the future: " + seconds_apart(out.issued_at, now) +
+                   " ahead of this validator's clock (the window is " + std::to_string(window) +
+                   " s)");
   }
   LEEA_ASSIGN_OR_RETURN(out.jti, json::string_member(payload, "jti", kWhat));
   auto jti = base64url_decode(out.jti);

@@ -52,4 +52,13 @@ std::string format_rfc3339(int64_t unix_seconds) {
   return std::string(buf, n);
 }
 
+std::string seconds_apart(int64_t a, int64_t b) {
+  constexpr uint64_t kFar = 1'000'000'000;
+  // The larger minus the smaller, in unsigned arithmetic: exact for any two int64 values.
+  const uint64_t d = a >= b ? static_cast<uint64_t>(a) - static_cast<uint64_t>(b)
+                            : static_cast<uint64_t>(b) - static_cast<uint64_t>(a);
+  if (d > kFar) return "more than 10^9 s";
+  return std::to_string(d) + " s";
+}
+
 }  // namespace leea

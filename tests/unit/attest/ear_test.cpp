@@ -118,9 +118,11 @@ TEST_F(Ear, AnyPoolMembersTokenVerifies) {
 TEST_F(Ear, ClockBoundariesHonourTheSkew) {
   std::string token = issue();
   EXPECT_TRUE(verify(token, claims_.expires_at + kSkew - 1));
-  expect_refused(token, "token expired", claims_.expires_at + kSkew);
+  expect_refused(token, "token expired 5 s ago by this clock (skew allowed: 5 s)",
+                 claims_.expires_at + kSkew);
   EXPECT_TRUE(verify(token, kNow - kSkew));
-  expect_refused(token, "token issued in the future", kNow - kSkew - 1);
+  expect_refused(token, "token issued in the future: 6 s ahead of this clock (skew allowed: 5 s)",
+                 kNow - kSkew - 1);
 }
 
 TEST_F(Ear, RefusesTokenOfAKeyOutsideThePool) {

@@ -89,14 +89,24 @@ TEST_F(Pop, RefusesProofForAnotherToken) {
 
 TEST_F(Pop, RefusesProofOlderThanTheWindow) {
   EXPECT_TRUE(verify_pop(make(kNow - 60), eph_.public_key(), "v2", kToken, kNow));
-  expect_refused(make(kNow - 61), "proof of possession: too old");
+  expect_refused(make(kNow - 61),
+                 "proof of possession: too old: issued 61 s before this validator's clock (the "
+                 "window is 60 s)");
   auto r = verify_pop(make(kNow - 11), eph_.public_key(), "v2", kToken, kNow, 10);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message, "proof of possession: too old");
+  EXPECT_EQ(r.error().message,
+            "proof of possession: too old: issued 11 s before this validator's clock (the "
+            "window is 10 s)");
 }
 
 TEST_F(Pop, RefusesProofFromTheFuture) {
-  expect_refused(make(kNow + 61), "proof of possession: issued in the future");
+  expect_refused(make(kNow + 61),
+                 "proof of possession: issued in the future: 61 s ahead of this validator's "
+                 "clock (the window is 60 s)");
+  // A clock years off is named as such, without overflow.
+  expect_refused(make(INT64_MAX),
+                 "proof of possession: issued in the future: more than 10^9 s "
+                 "ahead of this validator's clock (the window is 60 s)");
 }
 
 TEST_F(Pop, RefusesAnAttestationTokenPresentedAsProof) {

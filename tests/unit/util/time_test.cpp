@@ -26,5 +26,13 @@ TEST(Rfc3339, FormatsWhatItParses) {
   EXPECT_EQ(parse_rfc3339(format_rfc3339(1795564800)), 1795564800);
 }
 
+TEST(SecondsApart, NamesTheDistanceEitherWayAndNeverOverflows) {
+  EXPECT_EQ(seconds_apart(100, 58), "42 s");
+  EXPECT_EQ(seconds_apart(58, 100), "42 s");
+  EXPECT_EQ(seconds_apart(0, 1'000'000'000), "1000000000 s");
+  EXPECT_EQ(seconds_apart(0, 1'000'000'001), "more than 10^9 s");
+  EXPECT_EQ(seconds_apart(INT64_MAX, INT64_MIN), "more than 10^9 s");
+}
+
 }  // namespace
 }  // namespace leea
