@@ -193,6 +193,10 @@ Result<AuditSummary> AuditLog::append(const AuditEvent& event) {
                    std::to_string(kMaxAuditLineBytes));
   }
   rec.line += '\n';
+  struct stat before {};
+  if (::fstat(impl_->fd, &before) != 0) {
+    return errno_error(where, errno);
+  }
   // One write(2) per record: with O_APPEND it lands whole at the end of the file, and a
   // crash can leave at most this record incomplete, which open() and verify then report.
   Result<void> written = write_all(impl_->fd, rec.line);
@@ -200,7 +204,12 @@ Result<AuditSummary> AuditLog::append(const AuditEvent& event) {
     written = errno_error("fdatasync", errno);
   }
   if (!written) {
-    impl_->failed = true;
+    // A full disk or a file-size limit can leave part of the record behind: cut it off, so
+    // that the log stays a chain of whole records and takes the next one once space
+    // returns. Only when that fails is the log given up until it is reopened.
+    if (::ftruncate(impl_->fd, before.st_size) != 0 || ::fdatasync(impl_->fd) != 0) {
+      impl_->failed = true;
+    }
     return with_context(std::move(written), where).error();
   }
   impl_->state = AuditSummary{impl_->state.records + 1, std::move(rec.hash)};

@@ -66,7 +66,9 @@ class AuditLog {
   // Fails with Errc::invalid_argument when a field name is malformed, reserved (seq, prev,
   // hash) or may hold a secret, a value exceeds kMaxAuditValueBytes, there are more than
   // kMaxAuditFields fields or the line would exceed kMaxAuditLineBytes; with Errc::io when
-  // writing or flushing fails, after which every append fails until the log is reopened.
+  // writing or flushing fails (a full disk, a file-size limit). What was written of the
+  // record is then cut off again, so the log stays whole and the next append may succeed;
+  // only if that cut fails does every append fail until the log is reopened.
   Result<AuditSummary> append(const AuditEvent& event);
 
   // The state after the last successful append (or as found by open).

@@ -17,6 +17,9 @@ Result<void> run_validator(const config::ValidatorConfig& config,
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A file-size limit (RLIMIT_FSIZE) must make a write fail with EFBIG, as a full disk fails
+  // with ENOSPC, and not kill the validator.
+  ::signal(SIGXFSZ, SIG_IGN);
 
   LEEA_ASSIGN_OR_RETURN(auto service, Service::open(config));
   net::ServerOptions o;
