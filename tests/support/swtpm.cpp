@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -67,7 +69,12 @@ bool Swtpm::start(const std::filesystem::path& state) {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = 0;
-    if (posix_spawnp(&pid, "swtpm", nullptr, nullptr, argv.data(), environ) != 0) return false;
+    if (int e = posix_spawnp(&pid, "swtpm", nullptr, nullptr, argv.data(), environ); e != 0) {
+      // A busy machine can refuse a spawn for a moment (EAGAIN): try again, then give up.
+      std::fprintf(stderr, "swtpm: spawn: %s\n", std::strerror(e));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
     for (int i = 0; i < 100; ++i) {  // until it listens
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       if (!port_free(p)) {
@@ -85,6 +92,7 @@ bool Swtpm::start(const std::filesystem::path& state) {
       waitpid(pid, nullptr, 0);
     }
   }
+  if (pid_ <= 0) std::fprintf(stderr, "swtpm: did not start on any of 50 port pairs tried\n");
   return pid_ > 0;
 }
 
