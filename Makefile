@@ -20,9 +20,17 @@ configure:
 build: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
+# In CI the unit, integration and fault tests run a second time, built with
+# AddressSanitizer and UndefinedBehaviorSanitizer (as `make asan` does, without the QEMU
+# boots, whose initramfs cannot hold a sanitized binary).
 test: deps
 	$(MAKE) build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+ifneq ($(CI),)
+	$(MAKE) build BUILD=$(BUILD)-asan WERROR=ON \
+	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DLEEA_SANITIZE=ON"
+	ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS) -LE 'e2e|lint'
+endif
 
 # The demo needs the leea binary only, not the test suite: built quietly, log on failure.
 demo: deps

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -160,7 +161,11 @@ TEST(Soak, TenThousandMalformedRequestsInterleavedWithRealFlows) {
   for (int v = 1; v <= 5; ++v) {
     const size_t peak = peak_rss_bytes(pool->pid(v));
     EXPECT_GT(peak, 0u);
+#ifdef LEEA_SANITIZED
+    if (v == 1) std::printf("memory bound not checked: AddressSanitizer's shadow and quarantine\n");
+#else
     EXPECT_LT(peak, kPeakRssBound) << "v" << v;
+#endif
     RecordProperty("v" + std::to_string(v) + "_peak_rss_kib", std::to_string(peak / 1024));
   }
   // And the pool still serves.
