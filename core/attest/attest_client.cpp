@@ -99,16 +99,6 @@ Result<ShareReply> fetch_share(const config::PoolMember& m, const AttestOptions&
   return ShareReply{m.id, std::move(*line), r["manifest"].get<std::string>()};
 }
 
-// The pool's token keys, by validator.
-Result<TrustedKeys> pool_token_keys(const config::PoolConfig& pool) {
-  TrustedKeys keys;
-  for (const auto& m : pool.validators) {
-    LEEA_ASSIGN_OR_RETURN(auto key, public_key_from_jwk(m.token_key));
-    LEEA_TRY(with_context(keys.add(m.id, key), pool.source));
-  }
-  return keys;
-}
-
 // Why a token from validator `from` is unfit to show the others, or "" when it is fit: it
 // must verify with from's own key in the pool file, affirm this order and bind this VM's
 // ephemeral key. The clock is judged with the validators' skew; they judge it again.
@@ -220,7 +210,8 @@ Result<AttestOutcome> run_attest(const AttestOptions& o) {
   LEEA_ASSIGN_OR_RETURN(auto eph, crypto::PrivateKey::generate(crypto::KeyType::p256));
   Session s{std::move(eph), {}, {}, {}};
   AttestOutcome out;
-  LEEA_ASSIGN_OR_RETURN(const TrustedKeys keys, pool_token_keys(*o.pool));
+  TrustedKeys keys;
+  LEEA_TRY(keys.add_pool(*o.pool));
   // Refusals are believed only from more validators than can lie: with fewer than threshold
   // malicious ones, threshold refusals include an honest one.
   std::optional<Error> refusal;

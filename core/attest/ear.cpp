@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "core/attest/jwk.h"
 #include "core/config/values.h"
 #include "core/util/json.h"
 #include "core/util/time.h"
@@ -129,6 +130,15 @@ Result<void> TrustedKeys::add(std::string validator_id, const crypto::PublicKey&
         "trusted key of " + validator_id + ": already trusted for " + by_kid_.at(kid).validator_id);
   }
   by_kid_.emplace(std::move(kid), Entry{std::move(validator_id), key});
+  return {};
+}
+
+Result<void> TrustedKeys::add_pool(const config::PoolConfig& pool, std::string_view except) {
+  for (const auto& v : pool.validators) {
+    if (v.id == except) continue;
+    LEEA_ASSIGN_OR_RETURN(auto key, public_key_from_jwk(v.token_key));
+    LEEA_TRY(with_context(add(v.id, key), pool.source));
+  }
   return {};
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/attest/jws.h"
+#include "core/config/pool.h"
 #include "core/crypto/keys.h"
 #include "core/util/result.h"
 
@@ -86,6 +87,9 @@ class TrustedKeys {
   // Adds validator_id's token key. Fails with Errc::invalid_argument when the key is not
   // P-256, validator_id is not a valid id, or the key is already present.
   Result<void> add(std::string validator_id, const crypto::PublicKey& key);
+  // Adds the token key of every validator of pool but `except` (a validator adds its own key
+  // from its key file). Fails as public_key_from_jwk, or as add() prefixed with the pool file.
+  Result<void> add_pool(const config::PoolConfig& pool, std::string_view except = {});
   // The entry for a key id, or nullptr. Valid while this object is unchanged.
   const Entry* find(std::string_view kid) const;
   size_t size() const { return by_kid_.size(); }

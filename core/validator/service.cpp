@@ -56,11 +56,7 @@ Result<std::unique_ptr<Service>> Service::open(const config::ValidatorConfig& c)
   }
   if (c.pool) {
     LEEA_ASSIGN_OR_RETURN(auto pool, config::load_pool_file(*c.pool));
-    for (const auto& v : pool.validators) {
-      if (v.id == c.id) continue;
-      LEEA_ASSIGN_OR_RETURN(auto pub, attest::public_key_from_jwk(v.token_key));
-      LEEA_TRY(with_context(m.trusted.add(v.id, pub), pool.source));
-    }
+    LEEA_TRY(m.trusted.add_pool(pool, c.id));
   }
   for (const auto& op : c.operators) {
     LEEA_ASSIGN_OR_RETURN(auto pub, crypto::PublicKey::load_pem(op.public_key));
