@@ -7,7 +7,13 @@ JOBS    ?= $(shell nproc)
 WERROR  ?= $(if $(CI),ON,OFF)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps configure test demo bench asan format clean install pool-up pool-down
+.PHONY: all build deps configure test demo bench asan fuzz format clean install pool-up pool-down
+
+# The sanitized build: clang, AddressSanitizer + UndefinedBehaviorSanitizer, and the fuzz
+# harnesses as libFuzzer binaries of the same objects.
+SANITIZE_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DLEEA_SANITIZE=ON -DLEEA_FUZZ=ON \
+                 -DCMAKE_CXX_COMPILER=clang++-14
+FUZZ_SECONDS ?= 600
 
 all: build
 
@@ -22,13 +28,13 @@ build: configure
 
 # In CI the unit, integration and fault tests run a second time, built with
 # AddressSanitizer and UndefinedBehaviorSanitizer (as `make asan` does, without the QEMU
-# boots, whose initramfs cannot hold a sanitized binary).
+# boots, whose initramfs cannot hold a sanitized binary), and each fuzz harness runs for
+# 10 s on its committed corpus.
 test: deps
 	$(MAKE) build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 ifneq ($(CI),)
-	$(MAKE) build BUILD=$(BUILD)-asan WERROR=ON \
-	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DLEEA_SANITIZE=ON"
+	$(MAKE) build BUILD=$(BUILD)-asan WERROR=ON CMAKE_FLAGS="$(SANITIZE_FLAGS) -DLEEA_FUZZ_SECONDS=10"
 	ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS) -LE 'e2e|lint'
 endif
 
@@ -48,10 +54,17 @@ bench: deps
 	bench/image-encrypt-peers.sh build-bench/cmd/leea
 	bench/boot-peers.sh build-bench/cmd/leea
 
-# AddressSanitizer + UndefinedBehaviorSanitizer build and tests.
+# AddressSanitizer + UndefinedBehaviorSanitizer build and tests (the fuzz tests for 10 s each).
 asan: deps
-	$(MAKE) build BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DLEEA_SANITIZE=ON"
-	ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+	$(MAKE) build BUILD=build-asan CMAKE_FLAGS="$(SANITIZE_FLAGS) -DLEEA_FUZZ_SECONDS=10"
+	ctest --test-dir build-asan --output-on-failure -j$(JOBS) -LE e2e
+
+# Every fuzz harness for FUZZ_SECONDS (default 600) under ASan+UBSan, JOBS at a time. New
+# inputs collect in build-asan/tests/fuzz-work/<harness>/corpus; a crash input lands beside
+# it, and the harness's log says how to reproduce it (FUZZING.md).
+fuzz: deps
+	$(MAKE) build BUILD=build-asan CMAKE_FLAGS="$(SANITIZE_FLAGS) -DLEEA_FUZZ_SECONDS=$(FUZZ_SECONDS)"
+	ctest --test-dir build-asan --output-on-failure -j$(JOBS) -L fuzz
 
 # clang-format-14 when installed, as the ctest format check uses.
 CLANG_FORMAT ?= $(shell command -v clang-format-14 || command -v clang-format)

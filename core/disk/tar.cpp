@@ -1,5 +1,6 @@
 #include "core/disk/tar.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -182,6 +183,9 @@ Result<std::string> sanitize_tar_path(std::string_view path, std::string_view wh
 Result<TarListing> read_tar(int fd, const std::string& name) {
   TarListing out;
   std::array<uint8_t, kTarBlock> block{};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return errno_error(name, errno);
+  const auto file_size = static_cast<uint64_t>(st.st_size);
   uint64_t off = 0;
   PaxRecords global, next;
   std::optional<std::string> gnu_name, gnu_link;
@@ -233,6 +237,11 @@ Result<TarListing> read_tar(int fd, const std::string& name) {
       return bad(where, "typeflag", std::string("unsupported entry type '") + e.type + "'");
     }
     if (e.type != '0') e.size = 0;  // only regular files carry data here
+    if (e.size > file_size - std::min(off, file_size)) {
+      return bad(
+          where, "data",
+          "truncated: the archive ends inside this file's " + std::to_string(e.size) + " bytes");
+    }
     out.entries.push_back(std::move(e));
     out.data_offsets.push_back(off);
     off += (out.entries.back().size + kTarBlock - 1) / kTarBlock * kTarBlock;

@@ -58,7 +58,8 @@ Result<std::string> sanitize_tar_path(std::string_view path, std::string_view wh
 
 // Reads every entry's header from an uncompressed tar file, resolving pax and GNU long-name
 // headers, with data_offsets[i] the file offset of entry i's data. Fails with
-// Errc::invalid_data for a compressed or malformed archive ("<name>: gzip-compressed; ...").
+// Errc::invalid_data for a compressed or malformed archive ("<name>: gzip-compressed; ...")
+// or one that ends inside a file's data ("<name>: entry 3: data: truncated: ...").
 struct TarListing {
   std::vector<TarEntry> entries;
   std::vector<uint64_t> data_offsets;

@@ -23,7 +23,7 @@ namespace {
 constexpr int kMalformed = 10000;
 // Validators start near 17 MiB (BENCHMARKS.md); the bound leaves room for the connections
 // and TLS state of the moment, not for anything kept.
-constexpr size_t kPeakRssBound = size_t{64} << 20;
+[[maybe_unused]] constexpr size_t kPeakRssBound = size_t{64} << 20;
 
 std::string random_text(size_t n) {
   std::string s(n, '\0');

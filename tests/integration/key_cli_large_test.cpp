@@ -19,7 +19,7 @@ using namespace test;  // NOLINT: key_cli_helpers.h is this test's vocabulary
 
 TEST(KeyCli, LargeSecretsStreamInBoundedMemory) {
   // 96 MiB through split and combine: the peak resident size stays far below the secret.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(LEEA_SANITIZED)
   GTEST_SKIP() << "peak RSS is not meaningful under AddressSanitizer (shadow memory)";
 #endif
   TempDir dir;
@@ -112,7 +112,7 @@ TEST(KeyCli, PrintingSharesOfAnEndlessInputStopsAtTheLimit) {
 }
 
 TEST(KeyCli, PrintingManySharesStaysWithinTheLimitInMemory) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(LEEA_SANITIZED)
   GTEST_SKIP() << "peak RSS is not meaningful under AddressSanitizer (shadow memory)";
 #endif
   // 255 shares of a secret just over the limit: refused, holding at most the 64 MiB of
@@ -126,7 +126,7 @@ TEST(KeyCli, PrintingManySharesStaysWithinTheLimitInMemory) {
 }
 
 TEST(KeyCli, SplittingIntoManyShareFilesStaysSmallInMemory) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(LEEA_SANITIZED)
   GTEST_SKIP() << "peak RSS is not meaningful under AddressSanitizer (shadow memory)";
 #endif
   TempDir dir;
@@ -137,7 +137,7 @@ TEST(KeyCli, SplittingIntoManyShareFilesStaysSmallInMemory) {
 }
 
 TEST(KeyCli, ShareFilesOfAnySizeCombineOneShareALineInBoundedMemory) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(LEEA_SANITIZED)
   GTEST_SKIP() << "peak RSS is not meaningful under AddressSanitizer (shadow memory)";
 #endif
   // Five share lines of about 27 MiB in one file (a 20 MiB secret at 3-of-5), and the

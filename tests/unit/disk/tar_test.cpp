@@ -1,6 +1,8 @@
 #include "core/disk/tar.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -123,6 +125,33 @@ TEST(TarPath, SanitizesAndRefusesEscapes) {
   }
   EXPECT_EQ(sanitize_tar_path("a/../b", "t: entry 2").error().message,
             "t: entry 2: path: '..' is not allowed");
+}
+
+// An archive whose last file's data is cut off is refused when it is listed, naming the
+// entry, not later while its data is copied (a fuzzer found the listing accepted it).
+TEST(ReadTar, RefusesAnArchiveThatEndsInsideAFile) {
+  auto listing = [](size_t data_bytes) {
+    int fd = memfd_create("t.tar", MFD_CLOEXEC);
+    auto h = header("etc/hostname", '0', 0644, 0, 700);
+    EXPECT_EQ(write(fd, h.data(), h.size()), static_cast<ssize_t>(h.size()));
+    std::string data(data_bytes, 'x');
+    EXPECT_EQ(write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+    auto r = read_tar(fd, "t.tar");
+    close(fd);
+    return r;
+  };
+  auto whole = listing(1024);  // 700 bytes of data, padded to two blocks
+  ASSERT_TRUE(whole) << whole.error().message;
+  EXPECT_EQ(whole->entries.size(), 1u);
+  EXPECT_EQ(whole->data_offsets[0], kTarBlock);
+  for (size_t cut : {size_t{0}, size_t{512}, size_t{699}}) {
+    auto r = listing(cut);
+    ASSERT_FALSE(r) << cut;
+    EXPECT_EQ(r.error().code, Errc::invalid_data);
+    EXPECT_EQ(r.error().message,
+              "t.tar: entry 1: data: truncated: the archive ends inside this file's 700 bytes");
+  }
+  EXPECT_TRUE(listing(700));  // the last block's padding may be missing
 }
 
 }  // namespace
